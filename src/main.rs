@@ -1,0 +1,3 @@
+//! bgmux: a terminal multiplexer built around background tasks.
+
+fn main() {}
