@@ -1,0 +1,67 @@
+//! The command line: global options and one variant per command. Each
+//! command's arguments, docs and code live in `commands/<name>.rs`; this file
+//! only lists them (tmux's `cmd_table`).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+/// bgmux: a terminal multiplexer built around background tasks.
+///
+/// Every task runs in its own pseudo-terminal held by a server, so it keeps
+/// running while nobody watches. With no command, attach (starting your
+/// $SHELL as a task if none is live).
+#[derive(Debug, Parser)]
+#[command(name = "bgmux", version, about, max_term_width = 100)]
+#[command(after_help = "Examples:\n  bgmux run --name build -- cargo build\n  bgmux wait build && bgmux log build\n  bgmux            attach (prefix C-b, then d to detach)")]
+pub struct Cli {
+    /// Socket path [env: BGMUX_SOCKET]
+    #[arg(short = 'S', value_name = "PATH", global = true)]
+    pub socket: Option<PathBuf>,
+    /// Socket name in the default socket directory
+    #[arg(short = 'L', value_name = "NAME", global = true)]
+    pub name: Option<String>,
+    /// Config file (`-f /dev/null`: none)
+    #[arg(short = 'f', value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Write debug logs to bgmux-{server,client}-PID.log in the state dir
+    #[arg(short = 'v', global = true)]
+    pub verbose: bool,
+    /// The command; none means attach.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// One variant per command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a command in a new pty in the background and print its id
+    Run(commands::run::Args),
+    /// List tasks
+    #[command(alias = "list")]
+    Ls(commands::ls::Args),
+    /// Attach a client to the server's view
+    #[command(alias = "a")]
+    Attach(commands::attach::Args),
+    /// Print a task's screen as text
+    Capture(commands::capture::Args),
+    /// Print a task's complete output from the first byte
+    Log(commands::log::Args),
+    /// Wait until tasks end; exit with the task's exit status
+    Wait(commands::wait::Args),
+    /// Type text or named keys into a task
+    Send(commands::send::Args),
+    /// Signal a task's process group
+    Kill(commands::kill::Args),
+    /// Forget ended tasks and delete their stored output
+    Rm(commands::rm::Args),
+    /// Start a server that stays up with no task
+    StartServer(commands::start_server::Args),
+    /// End every task and the server
+    KillServer(commands::kill_server::Args),
+    /// Run the server in the foreground (started automatically; not for direct use)
+    #[command(hide = true)]
+    Server(commands::server::Args),
+}

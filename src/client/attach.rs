@@ -1,0 +1,128 @@
+//! The attached client: raw mode, then one `poll` loop that copies the
+//! terminal's input to the server untouched (the server interprets the
+//! prefix key), writes each frame the server renders to the terminal in one
+//! write, and reports window-size changes. No tokio here: one thread and
+//! `poll(2)` is the shortest path from a key to the socket.
+
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGWINCH};
+
+use super::terminal::{self, RawTerminal};
+use super::{unexpected, Conn};
+use crate::protocol::{self, AttachSpec, ClientMsg, Frame, FrameError, ServerMsg};
+
+/// Flags set by signal handlers, with a self-pipe to wake `poll`.
+struct Signals {
+    winch: Arc<AtomicBool>,
+    quit: Arc<AtomicBool>,
+    wake: UnixStream,
+}
+
+impl Signals {
+    fn install() -> Result<Signals> {
+        let (wake, notify) = UnixStream::pair().context("creating the signal pipe")?;
+        wake.set_nonblocking(true).context("setting the signal pipe non-blocking")?;
+        let winch = Arc::new(AtomicBool::new(false));
+        let quit = Arc::new(AtomicBool::new(false));
+        signal_hook::flag::register(SIGWINCH, Arc::clone(&winch)).context("handling SIGWINCH")?;
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            signal_hook::flag::register(sig, Arc::clone(&quit)).context("handling signals")?;
+        }
+        for sig in [SIGWINCH, SIGTERM, SIGHUP, SIGINT] {
+            signal_hook::low_level::pipe::register(sig, notify.try_clone().context("cloning the signal pipe")?)
+                .context("handling signals")?;
+        }
+        Ok(Signals { winch, quit, wake })
+    }
+
+    fn drain(&self) {
+        let mut buf = [0u8; 64];
+        while std::io::Read::read(&mut &self.wake, &mut buf).is_ok_and(|n| n > 0) {}
+    }
+}
+
+/// Attaches with `spec`; returns when detached or the server says so.
+pub fn run(mut conn: Conn, mut spec: AttachSpec) -> Result<ExitCode> {
+    let Some((cols, rows)) = terminal::size(0).or_else(|| terminal::size(1)) else {
+        bail!("attach needs a terminal: stdin is not a tty");
+    };
+    (spec.cols, spec.rows) = (cols, rows);
+    match conn.request(&ClientMsg::Attach(spec))? {
+        ServerMsg::Attached { .. } => {}
+        other => return Err(unexpected(&other)),
+    }
+    let signals = Signals::install()?;
+    let guard = RawTerminal::enter().context("putting the terminal in raw mode")?;
+    let outcome = pump(&mut conn, &signals);
+    drop(guard);
+    match outcome {
+        Ok(line) => {
+            println!("{line}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The loop; returns the line to print after the terminal is restored.
+fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
+    let sock = conn.stream().as_raw_fd();
+    let mut input = vec![0u8; 64 * 1024];
+    let mut frame = Vec::with_capacity(64 * 1024);
+    let panic_after_frame = std::env::var_os("BGMUX_TEST_PANIC").is_some_and(|v| v == "attach");
+    loop {
+        let mut fds = [
+            libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 },
+            libc::pollfd { fd: sock, events: libc::POLLIN, revents: 0 },
+            libc::pollfd { fd: signals.wake.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+        ];
+        // SAFETY: three valid pollfds.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, -1) };
+        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            bail!("polling: {}", std::io::Error::last_os_error());
+        }
+        if fds[2].revents != 0 {
+            signals.drain();
+        }
+        if signals.quit.swap(false, Ordering::Relaxed) {
+            return Ok("[detached from bgmux: terminal closed or signalled]".into());
+        }
+        if signals.winch.swap(false, Ordering::Relaxed) {
+            if let Some((cols, rows)) = terminal::size(0).or_else(|| terminal::size(1)) {
+                conn.send(&ClientMsg::Resize { cols, rows })?;
+            }
+        }
+        if fds[1].revents != 0 {
+            match conn.recv() {
+                Ok(Frame::Data(data)) => {
+                    terminal::write_fd(1, &data).context("writing to the terminal")?;
+                    if panic_after_frame {
+                        panic!("BGMUX_TEST_PANIC=attach: injected panic after the first frame");
+                    }
+                }
+                Ok(Frame::Msg(ServerMsg::Detached(line))) => return Ok(line),
+                Ok(Frame::Msg(_)) => {}
+                Err(FrameError::Closed) => return Ok("[lost server]".into()),
+                Err(e) => bail!("reading from the server: {e}"),
+            }
+        }
+        if fds[0].revents != 0 {
+            // SAFETY: the buffer is valid for writes of its length.
+            let n = unsafe { libc::read(0, input.as_mut_ptr().cast(), input.len()) };
+            if n == 0 || (n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted) {
+                return Ok("[detached from bgmux: terminal closed]".into());
+            }
+            if n > 0 {
+                frame.clear();
+                protocol::encode_data(&input[..n as usize], &mut frame);
+                terminal::write_fd(sock, &frame).context("writing to the server")?;
+            }
+        }
+    }
+}

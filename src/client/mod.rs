@@ -1,0 +1,218 @@
+//! The client side of the socket: find or start the server, shake hands,
+//! and exchange messages. Every command that talks to the server goes
+//! through [`Ctx::connect`] or [`Ctx::connect_or_start`].
+
+pub mod attach;
+mod terminal;
+
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::paths::Paths;
+use crate::protocol::{self, ClientMsg, Frame, FrameError, ServerMsg, PROTOCOL_VERSION, VERSION};
+use crate::store::{Store, TaskRecord};
+
+/// What every command gets: the resolved paths and global options.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Socket and state dir.
+    pub paths: Paths,
+    /// `-f FILE`.
+    pub config: Option<PathBuf>,
+    /// `-v`.
+    pub verbose: bool,
+}
+
+/// A connection to the server after the handshake.
+#[derive(Debug)]
+pub struct Conn {
+    stream: UnixStream,
+}
+
+impl Ctx {
+    /// The store (state dir) for reading records and logs directly.
+    pub fn store(&self) -> Store {
+        Store::at(&self.paths.state_dir)
+    }
+
+    /// Connects to a running server; `Ok(None)` if none runs.
+    pub fn connect(&self) -> Result<Option<Conn>> {
+        let stream = match UnixStream::connect(&self.paths.socket) {
+            Ok(s) => s,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused) => {
+                return Ok(None)
+            }
+            Err(e) => return Err(e).with_context(|| format!("connecting to {}", self.paths.socket.display())),
+        };
+        Conn::handshake(stream).map(Some)
+    }
+
+    /// Connects, starting the server first if none runs. A lock on the
+    /// socket directory makes racing clients start exactly one server.
+    pub fn connect_or_start(&self) -> Result<Conn> {
+        if let Some(conn) = self.connect()? {
+            return Ok(conn);
+        }
+        self.paths.ensure_socket_dir()?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.paths.start_lock())
+            .context("opening the start lock")?;
+        // SAFETY: flock on a valid fd; blocks until the other starter is done.
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            bail!("locking {}: {}", self.paths.start_lock().display(), std::io::Error::last_os_error());
+        }
+        if let Some(conn) = self.connect()? {
+            return Ok(conn);
+        }
+        self.start_server()?;
+        self.connect()?.ok_or_else(|| anyhow!("the server started but does not answer on {}", self.paths.socket.display()))
+    }
+
+    /// Starts `bgmux server` as a daemon and waits until it listens: the
+    /// server closes its stderr once the socket is bound, so EOF on that
+    /// pipe means ready, and anything written to it is the start error.
+    fn start_server(&self) -> Result<()> {
+        let exe = std::env::current_exe().context("finding the bgmux executable")?;
+        let mut cmd = Command::new(exe);
+        cmd.arg("-S").arg(&self.paths.socket);
+        if let Some(config) = &self.config {
+            cmd.arg("-f").arg(config);
+        }
+        if self.verbose {
+            cmd.arg("-v");
+        }
+        cmd.arg("server").arg("--state-dir").arg(&self.paths.state_dir);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        // SAFETY: setsid is async-signal-safe; it detaches the server from our
+        // terminal and process group so it outlives us and our hangups.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().context("starting the server")?;
+        let mut err = String::new();
+        if let Some(mut stderr) = child.stderr.take() {
+            let _ = stderr.read_to_string(&mut err);
+        }
+        let err = err.trim();
+        if !err.is_empty() {
+            let _ = child.wait();
+            bail!("{}", err.strip_prefix("bgmux: ").unwrap_or(err));
+        }
+        // The child is not waited for: it runs on as the daemon.
+        Ok(())
+    }
+
+    /// All task records: from the server if one runs, else from disk.
+    pub fn records(&self) -> Result<Vec<TaskRecord>> {
+        match self.connect()? {
+            Some(mut conn) => match conn.request(&ClientMsg::List { all: true })? {
+                ServerMsg::Tasks(tasks) => Ok(tasks),
+                other => Err(unexpected(&other)),
+            },
+            None => Ok(self.store().load()),
+        }
+    }
+
+    /// The record named by `key`, or the one-line error for an unknown task.
+    pub fn find(&self, key: &str) -> Result<TaskRecord> {
+        let records = self.records()?;
+        crate::store::find(records.iter(), key).cloned().ok_or_else(|| no_such_task(key))
+    }
+}
+
+/// The error for an unknown task id or name.
+pub fn no_such_task(key: &str) -> anyhow::Error {
+    anyhow!("no task {key}: see `bgmux ls`")
+}
+
+/// The error for a reply that makes no sense here.
+pub fn unexpected(msg: &ServerMsg) -> anyhow::Error {
+    match msg {
+        ServerMsg::Error(e) => anyhow!("{e}"),
+        other => anyhow!("unexpected reply from the server: {other:?}"),
+    }
+}
+
+impl Conn {
+    fn handshake(mut stream: UnixStream) -> Result<Conn> {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).context("setting a read timeout")?;
+        let mut hello = Vec::new();
+        protocol::encode_hello(&mut hello);
+        std::io::Write::write_all(&mut stream, &hello).context("sending hello")?;
+        let theirs = protocol::read_hello(&mut stream).map_err(|e| match e {
+            FrameError::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                anyhow!("the server does not answer (no hello within 10 s)")
+            }
+            other => anyhow!("reading hello: {other}"),
+        })?;
+        if theirs.protocol != PROTOCOL_VERSION {
+            bail!(
+                "the running server is bgmux {} (protocol {}) but this is bgmux {VERSION} (protocol {PROTOCOL_VERSION}): run `bgmux kill-server` to end it and its tasks, then retry",
+                theirs.version,
+                theirs.protocol
+            );
+        }
+        stream.set_read_timeout(None).context("clearing the read timeout")?;
+        Ok(Conn { stream })
+    }
+
+    /// Sends a message.
+    pub fn send(&mut self, msg: &ClientMsg) -> Result<()> {
+        protocol::write_msg(&mut self.stream, msg).context("writing to the server")
+    }
+
+    /// Receives the next frame.
+    pub fn recv(&mut self) -> Result<Frame<ServerMsg>, FrameError> {
+        let body = protocol::read_body(&mut self.stream)?;
+        protocol::decode_body(body)
+    }
+
+    /// Receives the next message, failing on raw data.
+    pub fn recv_msg(&mut self) -> Result<ServerMsg> {
+        match self.recv() {
+            Ok(Frame::Msg(msg)) => Ok(msg),
+            Ok(Frame::Data(_)) => bail!("unexpected data from the server"),
+            Err(FrameError::Closed) => bail!("the server closed the connection"),
+            Err(e) => Err(anyhow!("reading from the server: {e}")),
+        }
+    }
+
+    /// One request, one reply.
+    pub fn request(&mut self, msg: &ClientMsg) -> Result<ServerMsg> {
+        self.send(msg)?;
+        self.recv_msg()
+    }
+
+    /// One request that must be answered `Ok`.
+    pub fn request_ok(&mut self, msg: &ClientMsg) -> Result<()> {
+        match self.request(msg)? {
+            ServerMsg::Ok => Ok(()),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Sets a read deadline (for `wait --timeout`).
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) -> Result<()> {
+        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
+        self.stream.set_read_timeout(timeout).context("setting a read timeout")
+    }
+
+    /// The socket, for the attach loop.
+    pub fn stream(&self) -> &UnixStream {
+        &self.stream
+    }
+}

@@ -1,0 +1,232 @@
+//! A task's life as the loop sees it: start (spawn, record, log), output,
+//! the end of the pty, the process's exit (SIGCHLD), the final record, and
+//! what each of those tells waiters, event streams and attached clients.
+//!
+//! A task ends when its process has been reaped *and* its pty has reached
+//! EOF, so that `wait` returns only after every byte is in the log. A
+//! background child that keeps the pty open cannot hold the end back for
+//! more than [`DRAIN_GRACE`].
+
+use std::time::Duration;
+
+use super::{Server, Task, Timer};
+use crate::protocol::{RunSpec, ServerMsg, TaskEvent};
+use crate::pty;
+use crate::store::time::Timestamp;
+use crate::store::{LogWriter, Size, Status, TaskRecord};
+
+/// How long a reaped task's pty may stay open before the task ends anyway.
+const DRAIN_GRACE: Duration = Duration::from_millis(300);
+/// How long `kill` waits after SIGHUP before SIGKILL.
+const KILL_GRACE: Duration = Duration::from_secs(2);
+/// Default pty size for `run` without `--size`.
+pub const DEFAULT_SIZE: Size = Size { cols: 80, rows: 24 };
+/// Default history limit in rows (SPEC §7).
+pub const DEFAULT_HISTORY: usize = 10_000;
+
+impl Server {
+    /// Reads the records of earlier servers; tasks they left running are `lost`.
+    pub(super) fn load_records(&mut self) {
+        for mut record in self.store.load() {
+            if record.status.is_live() {
+                record.status = Status::Lost;
+                record.ended_at = Some(Timestamp::now());
+                record.pid = None;
+                if let Err(e) = self.store.save(&record, Some(&self.syncer)) {
+                    tracing::warn!("saving record {}: {e:#}", record.id);
+                }
+            }
+            if let Ok(meta) = std::fs::metadata(self.store.log_path(record.id)) {
+                record.output_bytes = meta.len();
+            }
+            let log = LogWriter::open(&self.store.log_path(record.id));
+            self.tasks.insert(record.id, Task::ended(record, log));
+        }
+    }
+
+    /// Starts a task. A command that cannot be started still gets a record
+    /// (`failed`, exit 127, the reason in its log) and the error is returned.
+    pub fn start_task(&mut self, spec: &RunSpec) -> Result<u64, (Option<u64>, String)> {
+        if let Some(name) = &spec.name {
+            if self.tasks.values().any(|t| t.record.name.as_deref() == Some(name)) {
+                return Err((None, format!("a task named {name} exists: choose another name or `bgmux rm {name}`")));
+            }
+        }
+        let known = self.tasks.keys().next_back().copied().unwrap_or(0);
+        let id = self.store.next_id(known).map_err(|e| (None, format!("{e:#}")))?;
+        let (cols, rows) = spec.size.unwrap_or((DEFAULT_SIZE.cols, DEFAULT_SIZE.rows));
+        let mut env = spec.env.clone();
+        env.retain(|(k, _)| k != "BGMUX_TASK_ID" && k != "BGMUX_SOCKET" && k != "TERM");
+        env.push(("BGMUX_TASK_ID".into(), id.to_string()));
+        env.push(("BGMUX_SOCKET".into(), self.socket.display().to_string()));
+        env.push(("TERM".into(), "xterm-256color".into()));
+        let mut record = TaskRecord {
+            id,
+            name: spec.name.clone(),
+            command: spec.argv.clone(),
+            cwd: spec.cwd.clone(),
+            pid: None,
+            size: Size { cols, rows },
+            started_at: Timestamp::now(),
+            ended_at: None,
+            status: Status::Running,
+            exit_code: None,
+            signal: None,
+            output_bytes: 0,
+            history_limit: spec.history_limit.unwrap_or(DEFAULT_HISTORY),
+            log_incomplete: false,
+            server_pid: std::process::id(),
+            attached_clients: 0,
+        };
+        let mut log = LogWriter::open(&self.store.log_path(id));
+        let spawn = pty::SpawnSpec { argv: &spec.argv, env: &env, cwd: &spec.cwd, cols, rows };
+        let spawned = match pty::spawn(&spawn) {
+            Ok(s) => s,
+            Err(e) => return Err(self.record_failed_start(record, &mut log, &e)),
+        };
+        record.pid = Some(spawned.pid);
+        let task = match Task::start(record, spawned.master, log, self.senders.pty.clone()) {
+            Ok(t) => t,
+            Err(e) => return Err((Some(id), format!("registering the pty: {e}"))),
+        };
+        self.pids.insert(spawned.pid, id);
+        self.save(&task.record);
+        self.publish(event("started", &task.record));
+        self.tasks.insert(id, task);
+        Ok(id)
+    }
+
+    fn record_failed_start(&mut self, mut record: TaskRecord, log: &mut LogWriter, e: &std::io::Error) -> (Option<u64>, String) {
+        let what = format!("cannot run {}: {}", record.command.first().map_or("", String::as_str), io_reason(e));
+        let text = format!("bgmux: {what}\r\n");
+        log.append(text.as_bytes());
+        record.output_bytes = text.len() as u64;
+        record.status = Status::Failed;
+        record.exit_code = Some(127);
+        record.ended_at = Some(Timestamp::now());
+        let id = record.id;
+        self.save(&record);
+        self.publish(event("exited", &record));
+        self.tasks.insert(id, Task::ended(record, LogWriter::open(&self.store.log_path(id))));
+        (Some(id), what)
+    }
+
+    /// Writes a record to disk, logging (not failing) on error.
+    pub fn save(&self, record: &TaskRecord) {
+        if let Err(e) = self.store.save(record, Some(&self.syncer)) {
+            tracing::warn!("saving record {}: {e:#}", record.id);
+        }
+    }
+
+    pub(super) fn on_output(&mut self, id: u64, data: &[u8]) {
+        let ctl = self.senders.ctl.clone();
+        let Some(task) = self.tasks.get_mut(&id) else { return };
+        if let Some(why) = task.absorb(data, &ctl) {
+            tracing::warn!("task {id}: {why}; the task runs on, its log is incomplete");
+            let record = task.record.clone();
+            self.save(&record);
+        }
+        self.mark_dirty(id);
+    }
+
+    pub(super) fn on_eof(&mut self, id: u64) {
+        let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else { return };
+        live.eof = true;
+        if live.exited.is_some() {
+            self.finish_task(id);
+        }
+    }
+
+    /// SIGCHLD: reap every exited child.
+    pub(super) fn reap(&mut self) {
+        while let Some((pid, kind)) = pty::reap_one() {
+            let Some(id) = self.pids.remove(&pid) else { continue };
+            let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else { continue };
+            live.exited = Some(kind);
+            if live.eof {
+                self.finish_task(id);
+            } else {
+                self.add_timer(DRAIN_GRACE, Timer::Finish(id));
+            }
+        }
+    }
+
+    /// The task is over: final record, waiters, events, clients.
+    pub fn finish_task(&mut self, id: u64) {
+        let Some(task) = self.tasks.get_mut(&id) else { return };
+        let Some(kind) = task.live.as_ref().and_then(|l| l.exited) else { return };
+        task.finish(kind);
+        let record = task.record.clone();
+        tracing::info!("task {id} ended: {}", record.status_text());
+        self.save(&record);
+        self.publish(event("exited", &record));
+        self.wake_waiters();
+        self.task_ended_in_views(id);
+        self.maybe_exit();
+    }
+
+    /// Answers every `wait` that is now satisfied.
+    pub fn wake_waiters(&mut self) {
+        let mut ready = Vec::new();
+        self.waiters.retain(|w| match waited(&self.tasks, &w.ids, w.any) {
+            Some(answer) => {
+                ready.push((w.conn, answer));
+                false
+            }
+            None => true,
+        });
+        for (conn, (id, code)) in ready {
+            self.reply(conn, &ServerMsg::Waited { id, code });
+        }
+    }
+
+    /// Signals a task: `None` is SIGHUP now and SIGKILL after a grace period.
+    pub fn kill_task(&mut self, id: u64, signal: Option<i32>) {
+        let Some(task) = self.tasks.get(&id) else { return };
+        task.signal(signal.unwrap_or(libc::SIGHUP));
+        if signal.is_none() {
+            self.add_timer(KILL_GRACE, Timer::KillHard(id));
+        }
+    }
+}
+
+/// If the waited-for tasks are done, the task that decides the status and
+/// the status: with `any`, the first ended one; else the first failure in id
+/// order, or the last one if all succeeded.
+pub fn waited(tasks: &std::collections::BTreeMap<u64, Task>, ids: &[u64], any: bool) -> Option<(u64, i32)> {
+    let ended: Vec<&TaskRecord> = ids.iter().filter_map(|id| tasks.get(id)).filter(|t| !t.is_live()).map(|t| &t.record).collect();
+    if any {
+        return ended.iter().min_by_key(|r| r.ended_at).map(|r| (r.id, r.wait_code()));
+    }
+    if ended.len() < ids.len() {
+        return None;
+    }
+    let decider = ended.iter().find(|r| r.wait_code() != 0).or(ended.last())?;
+    Some((decider.id, decider.wait_code()))
+}
+
+/// A lifecycle event for `record`.
+pub fn event(kind: &str, record: &TaskRecord) -> TaskEvent {
+    TaskEvent {
+        event: kind.into(),
+        at: Timestamp::now(),
+        id: record.id,
+        name: record.name.clone(),
+        command: record.command.clone(),
+        status: record.status,
+        exit_code: record.exit_code,
+        signal: record.signal,
+        duration_ms: record.ended_at.map(|end| record.started_at.millis_until(end)),
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = e.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_lowercase()
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! The server: one event loop (tokio, current thread) that owns all state —
+//! tasks, connections, attached clients — and reacts to events from the pty
+//! readers, the connection readers, SIGCHLD and timers. Nothing else mutates
+//! state; helpers send the loop an [`Event`] (tmux's single loop, STYLE.md
+//! rule 1). Requests are handled by plain functions in `commands/` that take
+//! the [`Server`] and return a reply.
+
+mod client;
+mod conn;
+mod keys;
+mod lifecycle;
+mod render;
+mod task;
+
+use std::collections::{BTreeMap, HashMap};
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+pub use self::client::Client;
+use self::conn::{Conn, Flush};
+pub use self::lifecycle::{event as lifecycle_event, waited};
+pub use self::task::Task;
+use crate::paths::Paths;
+use crate::protocol::{ClientMsg, ServerMsg, TaskEvent};
+use crate::store::{Store, Syncer};
+
+/// A connection's id, unique for the server's life.
+pub type ConnId = u64;
+
+/// Everything that can wake the loop.
+#[derive(Debug)]
+pub enum Event {
+    /// A batch of a task's output.
+    Output(u64, Vec<u8>),
+    /// A task's pty reached its end.
+    Eof(u64),
+    /// A task's pty can take more input.
+    PtyWritable(u64),
+    /// A message from a connection.
+    Msg(ConnId, ClientMsg),
+    /// Raw input from an attached client.
+    Data(ConnId, Vec<u8>),
+    /// A connection ended (with the reason if it was bad).
+    Closed(ConnId, Option<String>),
+    /// A connection's socket can take more bytes.
+    Writable(ConnId),
+}
+
+/// The senders helpers use to reach the loop.
+#[derive(Debug, Clone)]
+pub struct Senders {
+    /// Pty output (bounded tightly: backpressure on flooding tasks).
+    pub pty: mpsc::Sender<Event>,
+    /// Everything else.
+    pub ctl: mpsc::Sender<Event>,
+}
+
+/// A pending `wait`.
+#[derive(Debug)]
+pub struct Waiter {
+    /// Who asked.
+    pub conn: ConnId,
+    /// Which tasks.
+    pub ids: Vec<u64>,
+    /// Any one instead of all.
+    pub any: bool,
+}
+
+/// Timed work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// Finish a task whose process exited but whose pty never reached EOF
+    /// (a background child still holds it).
+    Finish(u64),
+    /// SIGKILL a task that ignored SIGHUP.
+    KillHard(u64),
+    /// Exit if idle (checked once after start-up).
+    IdleCheck,
+    /// Give up waiting for tasks during kill-server.
+    ExitNow,
+}
+
+/// All server state.
+#[derive(Debug)]
+pub struct Server {
+    /// The state dir.
+    pub store: Store,
+    /// fsyncs records off the loop.
+    pub syncer: Syncer,
+    /// Every known task, live or ended, by id.
+    pub tasks: BTreeMap<u64, Task>,
+    /// Live tasks by pid, for SIGCHLD.
+    pub pids: HashMap<i32, u64>,
+    /// Open connections.
+    pub conns: HashMap<ConnId, Conn>,
+    /// Attached clients, by their connection.
+    pub clients: BTreeMap<ConnId, Client>,
+    /// Connections streaming events.
+    pub subscribers: Vec<ConnId>,
+    /// Pending waits.
+    pub waiters: Vec<Waiter>,
+    /// Keep running with no task (start-server).
+    pub stay_up: bool,
+    /// kill-server in progress: the connection to answer when done.
+    pub exiting: Option<ConnId>,
+    /// The task the last view showed.
+    pub last_view: Option<u64>,
+    /// Helpers' channels.
+    pub senders: Senders,
+    timers: Vec<(Instant, Timer)>,
+    next_conn: ConnId,
+    quit: bool,
+    /// The socket path (for messages and cleanup).
+    pub socket: PathBuf,
+}
+
+/// Runs a server on `paths` until it has nothing left to do.
+pub fn run(paths: &Paths) -> Result<()> {
+    let store = Store::create(&paths.state_dir)?;
+    let Some(_lock) = store.lock()? else {
+        bail!("state dir {} is in use by another bgmux server", paths.state_dir.display());
+    };
+    paths.ensure_socket_dir()?;
+    let listener = bind(&paths.socket)?;
+    // SAFETY: setting a signal disposition; SIGXFSZ ignored makes a write past
+    // `ulimit -f` fail with EFBIG (a log error we survive) instead of killing us.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let local = tokio::task::LocalSet::new();
+    let result = local.block_on(&runtime, async {
+        let listener = UnixListener::from_std(listener).context("registering the socket")?;
+        release_stderr();
+        let mut server = Server::new(store, paths.socket.clone());
+        server.run(listener).await
+    });
+    remove_socket(&paths.socket);
+    result
+}
+
+/// Binds the socket, replacing a stale one and refusing a live one.
+fn bind(path: &Path) -> Result<std::os::unix::net::UnixListener> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            bail!("a server is already running on {}", path.display());
+        }
+        if !meta.file_type().is_socket() {
+            bail!("{} exists and is not a socket: remove it or choose another with -S", path.display());
+        }
+        tracing::info!("removing stale socket {}", path.display());
+        std::fs::remove_file(path).with_context(|| format!("removing stale socket {}", path.display()))?;
+    }
+    let listener = std::os::unix::net::UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
+    listener.set_nonblocking(true).context("setting the socket non-blocking")?;
+    Ok(listener)
+}
+
+/// The starting client reads our stderr until EOF to know we are up.
+fn release_stderr() {
+    if let Ok(null) = std::fs::File::options().write(true).open("/dev/null") {
+        // SAFETY: dup2 onto fd 2 of a valid fd; `null` is closed after.
+        unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&null), 2) };
+    }
+}
+
+fn remove_socket(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
+impl Server {
+    fn new(store: Store, socket: PathBuf) -> Server {
+        let (pty, _) = mpsc::channel(1);
+        let (ctl, _) = mpsc::channel(1);
+        Server {
+            store,
+            syncer: Syncer::start(),
+            tasks: BTreeMap::new(),
+            pids: HashMap::new(),
+            conns: HashMap::new(),
+            clients: BTreeMap::new(),
+            subscribers: Vec::new(),
+            waiters: Vec::new(),
+            stay_up: false,
+            exiting: None,
+            last_view: None,
+            senders: Senders { pty, ctl },
+            timers: Vec::new(),
+            next_conn: 1,
+            quit: false,
+            socket,
+        }
+    }
+
+    async fn run(&mut self, listener: UnixListener) -> Result<()> {
+        let (pty_tx, mut pty_rx) = mpsc::channel(32);
+        let (ctl_tx, mut ctl_rx) = mpsc::channel(1024);
+        self.senders = Senders { pty: pty_tx, ctl: ctl_tx };
+        let mut sigchld = signal(SignalKind::child()).context("handling SIGCHLD")?;
+        let mut sigterm = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+        self.load_records();
+        self.add_timer(Duration::from_secs(10), Timer::IdleCheck);
+        tracing::info!("server {} listening on {}", std::process::id(), self.socket.display());
+        while !self.quit {
+            let deadline = self.next_deadline();
+            tokio::select! {
+                biased;
+                Some(ev) = ctl_rx.recv() => self.handle(ev),
+                _ = sigchld.recv() => self.reap(),
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => self.accept(stream),
+                    Err(e) => tracing::warn!("accepting: {e}"),
+                },
+                Some(ev) = pty_rx.recv() => self.handle(ev),
+                _ = sigterm.recv() => self.begin_exit(None),
+                _ = sleep_until(deadline) => self.fire_timers(),
+            }
+            self.render_when_quiet(&mut pty_rx).await;
+        }
+        self.shutdown();
+        Ok(())
+    }
+
+    /// Renders dirty clients: at once if the last frame is old, else only
+    /// when no more output is waiting (a flood is drawn at most ~60 times a
+    /// second, a keystroke's echo at once).
+    async fn render_when_quiet(&mut self, pty_rx: &mut mpsc::Receiver<Event>) {
+        if !self.clients.values().any(|c| c.dirty) {
+            return;
+        }
+        self.render_due(false);
+        if !self.clients.values().any(|c| c.dirty) {
+            return;
+        }
+        // Let the pty readers run once: if one brings more output, a flood is
+        // on and the frame waits for its tick; if not, draw now.
+        tokio::task::yield_now().await;
+        match pty_rx.try_recv() {
+            Ok(ev) => self.handle(ev),
+            Err(_) => self.render_due(true),
+        }
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Output(id, data) => self.on_output(id, &data),
+            Event::Eof(id) => self.on_eof(id),
+            Event::PtyWritable(id) => {
+                let ctl = self.senders.ctl.clone();
+                if let Some(task) = self.tasks.get_mut(&id) {
+                    task.writable(&ctl);
+                }
+            }
+            Event::Msg(conn, msg) => self.on_msg(conn, msg),
+            Event::Data(conn, data) => self.on_input(conn, &data),
+            Event::Closed(conn, why) => {
+                if let Some(why) = why {
+                    tracing::warn!("connection {conn} dropped: {why}");
+                }
+                self.drop_conn(conn);
+            }
+            Event::Writable(conn) => {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.writable();
+                }
+                self.flush(conn);
+            }
+        }
+    }
+
+    fn accept(&mut self, stream: UnixStream) {
+        match stream.peer_cred() {
+            Ok(cred) if cred.uid() == crate::paths::uid() => {}
+            Ok(cred) => {
+                tracing::warn!("refused a connection from uid {} (pid {:?})", cred.uid(), cred.pid());
+                return;
+            }
+            Err(e) => {
+                tracing::warn!("refused a connection: reading peer credentials: {e}");
+                return;
+            }
+        }
+        let id = self.next_conn;
+        self.next_conn += 1;
+        let (read, write) = stream.into_split();
+        self.conns.insert(id, Conn::start(id, read, write, self.senders.ctl.clone()));
+        self.flush(id);
+    }
+
+    fn on_msg(&mut self, conn: ConnId, msg: ClientMsg) {
+        if let Some(reply) = crate::commands::handle(self, conn, msg) {
+            self.reply(conn, &reply);
+        }
+    }
+
+    /// Queues a message to a connection and writes what the socket takes.
+    pub fn reply(&mut self, conn: ConnId, msg: &ServerMsg) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.queue_msg(msg);
+            self.flush(conn);
+        }
+    }
+
+    /// Writes a connection's queue; drops it if the peer is gone or stalled.
+    pub fn flush(&mut self, conn: ConnId) {
+        let Some(c) = self.conns.get_mut(&conn) else { return };
+        match c.flush(conn, &self.senders.ctl) {
+            Flush::Done => {
+                if let Some(client) = self.clients.get_mut(&conn) {
+                    client.frame_sent();
+                }
+            }
+            Flush::Pending => {}
+            Flush::Dead => {
+                tracing::info!("connection {conn} stalled or gone; dropping it");
+                self.drop_conn(conn);
+            }
+        }
+    }
+
+    /// Forgets a connection and whatever it was doing.
+    pub fn drop_conn(&mut self, conn: ConnId) {
+        self.conns.remove(&conn);
+        self.subscribers.retain(|c| *c != conn);
+        self.waiters.retain(|w| w.conn != conn);
+        if self.clients.remove(&conn).is_some() {
+            self.count_attached();
+        }
+        self.maybe_exit();
+    }
+
+    /// Sends an event to every `bgmux events` stream.
+    pub fn publish(&mut self, event: TaskEvent) {
+        let msg = ServerMsg::Event(event);
+        for conn in self.subscribers.clone() {
+            self.reply(conn, &msg);
+        }
+    }
+
+    /// Schedules `timer` after `delay`.
+    pub fn add_timer(&mut self, delay: Duration, timer: Timer) {
+        self.timers.push((Instant::now() + delay, timer));
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let timers = self.timers.iter().map(|(t, _)| *t);
+        let renders = self.clients.values().filter_map(|c| c.render_deadline());
+        timers.chain(renders).min()
+    }
+
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        let (due, rest): (Vec<_>, Vec<_>) = self.timers.drain(..).partition(|(t, _)| *t <= now);
+        self.timers = rest;
+        for (_, timer) in due {
+            match timer {
+                Timer::Finish(id) => self.finish_task(id),
+                Timer::KillHard(id) => {
+                    if let Some(task) = self.tasks.get(&id) {
+                        task.signal(libc::SIGKILL);
+                    }
+                }
+                Timer::IdleCheck => self.maybe_exit(),
+                Timer::ExitNow => self.quit = true,
+            }
+        }
+        self.render_due(false);
+    }
+
+    /// Exits when nothing is live and nobody is connected (SPEC §2), unless
+    /// started by `start-server`.
+    pub fn maybe_exit(&mut self) {
+        if self.exiting.is_some() {
+            if !self.tasks.values().any(Task::is_live) {
+                if let Some(conn) = self.exiting.take() {
+                    self.reply(conn, &ServerMsg::Ok);
+                }
+                self.quit = true;
+            }
+            return;
+        }
+        let live = self.tasks.values().any(Task::is_live);
+        let connected = self.conns.keys().any(|c| !self.subscribers.contains(c));
+        if !self.stay_up && !live && !connected {
+            tracing::info!("nothing live and nobody attached: exiting");
+            self.quit = true;
+        }
+    }
+
+    /// kill-server: hang up every task, then exit when they are gone (or
+    /// after a few seconds regardless).
+    pub fn begin_exit(&mut self, conn: Option<ConnId>) {
+        self.exiting = Some(conn.unwrap_or(0));
+        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+        for id in live {
+            self.kill_task(id, None);
+        }
+        for client in self.clients.keys().copied().collect::<Vec<_>>() {
+            self.reply(client, &ServerMsg::Detached("[server exited]".into()));
+        }
+        self.add_timer(Duration::from_secs(4), Timer::ExitNow);
+        self.maybe_exit();
+    }
+
+    fn shutdown(&mut self) {
+        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+        for id in live {
+            if let Some(task) = self.tasks.get_mut(&id) {
+                task.signal(libc::SIGKILL);
+                task.finish(crate::pty::ExitKind::Signal(libc::SIGKILL));
+                let _ = self.store.save(&task.record, Some(&self.syncer));
+            }
+        }
+        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        for conn in conns {
+            if let Some(c) = self.conns.get_mut(&conn) {
+                let _ = c.flush(conn, &self.senders.ctl);
+            }
+        }
+        tracing::info!("server exiting");
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,228 @@
+//! One task as the server holds it: its record, its pty, its emulator and
+//! its log. Owns the path of a byte from the pty into the emulator and the
+//! log (`absorb`), and of a key from a client into the pty (`write`). The
+//! reading itself happens in a small task per pty ([`read_pty`]) that hands
+//! the loop batches of up to 64 KiB through a bounded channel, so a task that
+//! floods waits for the loop instead of growing memory.
+
+use std::rc::Rc;
+use std::time::Instant;
+
+use bgmux_term::Terminal;
+use tokio::io::unix::AsyncFd;
+use tokio::sync::mpsc;
+
+use super::Event;
+use crate::pty::{self, ExitKind, Master};
+use crate::store::time::Timestamp;
+use crate::store::{LogWriter, Status, TaskRecord};
+
+/// How much one pty read may bring.
+const READ_SIZE: usize = 64 * 1024;
+
+/// The live part of a task: gone once it has ended.
+#[derive(Debug)]
+pub struct Live {
+    /// The pty master, shared with the reader task.
+    pub master: Rc<AsyncFd<Master>>,
+    reader: tokio::task::JoinHandle<()>,
+    pending: Vec<u8>,
+    waiting_writable: bool,
+    /// How the process ended, once reaped (output may still be draining).
+    pub exited: Option<ExitKind>,
+    /// The reader saw the end of the pty.
+    pub eof: bool,
+}
+
+/// A task.
+#[derive(Debug)]
+pub struct Task {
+    /// What is persisted and listed.
+    pub record: TaskRecord,
+    /// The emulator with the screen and the in-memory history.
+    pub term: Terminal,
+    /// Present while the task runs.
+    pub live: Option<Live>,
+    log: LogWriter,
+    /// When it last printed.
+    pub last_output: Instant,
+    /// The emulator holds this task's screen (false for tasks read from
+    /// disk at start-up, whose output lives only in their logs).
+    in_memory: bool,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl Task {
+    /// Wraps a freshly spawned process.
+    pub fn start(record: TaskRecord, master: Master, log: LogWriter, events: mpsc::Sender<Event>) -> std::io::Result<Task> {
+        let size = record.size;
+        let term = Terminal::new(size.rows, size.cols, record.history_limit);
+        let master = Rc::new(pty::register(master)?);
+        let reader = tokio::task::spawn_local(read_pty(record.id, Rc::clone(&master), events));
+        let live = Live { master, reader, pending: Vec::new(), waiting_writable: false, exited: None, eof: false };
+        Ok(Task { record, term, live: Some(live), log, last_output: Instant::now(), in_memory: true })
+    }
+
+    /// A task known from its record only (ended, or lost by an earlier server).
+    pub fn ended(record: TaskRecord, log: LogWriter) -> Task {
+        let size = record.size;
+        let term = Terminal::new(size.rows.max(1), size.cols.max(1), 0);
+        Task { record, term, live: None, log, last_output: Instant::now(), in_memory: false }
+    }
+
+    /// Does the emulator hold this task's screen?
+    pub fn in_memory(&self) -> bool {
+        self.in_memory
+    }
+
+    /// Is the process still there?
+    pub fn is_live(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// The hot path: feeds output to the emulator and the log, and writes the
+    /// emulator's answers to terminal queries back to the pty. Returns the
+    /// log error, the first time writing it fails.
+    pub fn absorb(&mut self, data: &[u8], events: &mpsc::Sender<Event>) -> Option<String> {
+        self.term.advance(data);
+        let replies = self.term.take_replies();
+        if !replies.is_empty() {
+            self.write(&replies, events);
+        }
+        self.record.output_bytes += data.len() as u64;
+        self.last_output = Instant::now();
+        let failed = self.log.append(data);
+        if failed.is_some() {
+            self.record.log_incomplete = true;
+        }
+        failed
+    }
+
+    /// Writes `data` to the pty, queueing what it does not take now.
+    pub fn write(&mut self, data: &[u8], events: &mpsc::Sender<Event>) {
+        let id = self.record.id;
+        let Some(live) = self.live.as_mut() else { return };
+        live.pending.extend_from_slice(data);
+        live.flush(id, events);
+    }
+
+    /// The pty became writable again.
+    pub fn writable(&mut self, events: &mpsc::Sender<Event>) {
+        let id = self.record.id;
+        if let Some(live) = self.live.as_mut() {
+            live.waiting_writable = false;
+            live.flush(id, events);
+        }
+    }
+
+    /// Resizes the pty and the emulator (the task gets SIGWINCH).
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let (cols, rows) = (cols.max(1), rows.max(1));
+        if (self.record.size.cols, self.record.size.rows) == (cols, rows) {
+            return;
+        }
+        self.record.size = crate::store::Size { cols, rows };
+        self.term.resize(rows, cols);
+        if let Some(live) = &self.live {
+            if let Err(e) = live.master.get_ref().resize(cols, rows) {
+                tracing::warn!("resizing task {}: {e}", self.record.id);
+            }
+        }
+    }
+
+    /// Signals the task's process group and the pty's foreground group.
+    pub fn signal(&self, sig: i32) {
+        let Some(live) = &self.live else { return };
+        let mut groups = vec![];
+        if let Some(pid) = self.record.pid {
+            groups.push(pid);
+        }
+        if let Some(fg) = live.master.get_ref().foreground_pgrp() {
+            if !groups.contains(&fg) {
+                groups.push(fg);
+            }
+        }
+        for group in groups {
+            if let Err(e) = pty::signal_group(group, sig) {
+                tracing::warn!("signalling task {} group {group}: {e}", self.record.id);
+            }
+        }
+    }
+
+    /// Ends the task: records how it ended and closes the pty.
+    pub fn finish(&mut self, kind: ExitKind) {
+        let (status, code, signal) = match kind {
+            ExitKind::Code(0) => (Status::Done, Some(0), None),
+            ExitKind::Code(c) => (Status::Failed, Some(c), None),
+            ExitKind::Signal(s) => (Status::Killed, None, Some(s)),
+        };
+        self.record.status = status;
+        self.record.exit_code = code;
+        self.record.signal = signal;
+        self.record.ended_at = Some(Timestamp::now());
+        self.record.attached_clients = 0;
+        self.live = None;
+    }
+
+}
+
+impl Live {
+    fn flush(&mut self, id: u64, events: &mpsc::Sender<Event>) {
+        let mut written = 0;
+        while written < self.pending.len() {
+            match self.master.get_ref().write(&self.pending[written..]) {
+                Ok(n) => written += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if !self.waiting_writable {
+                        self.waiting_writable = true;
+                        let master = Rc::clone(&self.master);
+                        let events = events.clone();
+                        tokio::task::spawn_local(async move {
+                            if let Ok(mut guard) = master.writable().await {
+                                guard.clear_ready();
+                            }
+                            let _ = events.send(Event::PtyWritable(id)).await;
+                        });
+                    }
+                    break;
+                }
+                Err(e) => {
+                    tracing::debug!("writing to task {id}: {e}");
+                    self.pending.clear();
+                    return;
+                }
+            }
+        }
+        self.pending.drain(..written);
+    }
+}
+
+/// Reads the pty until it ends, handing batches to the loop. A buffer is
+/// allocated only when there is something to read, and shrunk to what was
+/// read when that is small, so an idle task holds no buffer at all.
+pub async fn read_pty(id: u64, master: Rc<AsyncFd<Master>>, events: mpsc::Sender<Event>) {
+    loop {
+        let Ok(mut guard) = master.readable().await else { break };
+        let mut buf = vec![0u8; READ_SIZE];
+        match guard.try_io(|fd| fd.get_ref().read(&mut buf)) {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => {
+                buf.truncate(n);
+                if n < READ_SIZE / 4 {
+                    buf.shrink_to_fit();
+                }
+                if events.send(Event::Output(id, buf)).await.is_err() {
+                    return;
+                }
+            }
+            Err(_would_block) => continue,
+        }
+    }
+    let _ = events.send(Event::Eof(id)).await;
+}

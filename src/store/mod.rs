@@ -1,0 +1,297 @@
+//! The state directory: task records and output logs on disk, readable with
+//! or without a server (`ls`, `log` and `capture` of ended tasks read it
+//! directly).
+//!
+//! ```text
+//! STATE_DIR/
+//!   last-id            the highest id ever given out (ids are never reused)
+//!   server.lock        flock held by the server using this directory
+//!   tasks/7.json       task 7's record, replaced atomically (write, rename)
+//!   tasks/7.log        task 7's raw output, appended
+//!   tasks/7.json.corrupt-…  a record that could not be parsed, moved aside
+//! ```
+//!
+//! Records are written to a temporary file and renamed over the old one, so
+//! a reader never sees half a record; the fsync of the file and of the
+//! directory happens on a background thread (see [`Syncer`]) so that the
+//! server loop never waits for the disk.
+
+mod log;
+mod record;
+pub mod time;
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+
+pub use self::log::LogWriter;
+pub use self::record::{find, Size, Status, TaskRecord};
+
+/// A state directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    tasks: PathBuf,
+}
+
+impl Store {
+    /// Opens `dir` for reading (creating nothing).
+    pub fn at(dir: &Path) -> Store {
+        Store { dir: dir.to_path_buf(), tasks: dir.join("tasks") }
+    }
+
+    /// Creates the directory tree if missing and checks that it is writable.
+    pub fn create(dir: &Path) -> Result<Store> {
+        let store = Store::at(dir);
+        fs::create_dir_all(&store.tasks).with_context(|| format!("creating state dir {}", store.tasks.display()))?;
+        let probe = store.dir.join(format!(".probe-{}", std::process::id()));
+        File::create(&probe)
+            .with_context(|| format!("state dir {} is not writable: fix its permissions or set BGMUX_STATE_DIR", dir.display()))?;
+        let _ = fs::remove_file(&probe);
+        Ok(store)
+    }
+
+    /// The directory itself.
+    #[cfg(test)]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Task `id`'s record file.
+    pub fn record_path(&self, id: u64) -> PathBuf {
+        self.tasks.join(format!("{id}.json"))
+    }
+
+    /// Task `id`'s log file.
+    pub fn log_path(&self, id: u64) -> PathBuf {
+        self.tasks.join(format!("{id}.log"))
+    }
+
+    /// Every record on disk, sorted by id. A record that cannot be parsed is
+    /// moved aside with a warning; a log without a record gets a `lost`
+    /// record made up from the log, so no output ever disappears from `ls`.
+    pub fn load(&self) -> Vec<TaskRecord> {
+        let mut records = Vec::new();
+        let mut logs = Vec::new();
+        let Ok(entries) = fs::read_dir(&self.tasks) else { return records };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(id) = path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse::<u64>().ok()) else {
+                continue;
+            };
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("json") => match self.read_record(&path) {
+                    Some(rec) => records.push(rec),
+                    None => self.move_aside(&path),
+                },
+                Some("log") => logs.push(id),
+                _ => {}
+            }
+        }
+        for id in logs {
+            if !records.iter().any(|r| r.id == id) {
+                records.push(self.orphan_record(id));
+            }
+        }
+        records.sort_by_key(|r| r.id);
+        records
+    }
+
+    fn read_record(&self, path: &Path) -> Option<TaskRecord> {
+        let text = fs::read(path).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    fn move_aside(&self, path: &Path) {
+        let aside = path.with_extension(format!("json.corrupt-{}", time::Timestamp::now().0));
+        tracing::warn!("record {} is corrupt; moved to {}", path.display(), aside.display());
+        eprintln!("bgmux: warning: record {} is corrupt; moved to {}", path.display(), aside.display());
+        let _ = fs::rename(path, aside);
+    }
+
+    fn orphan_record(&self, id: u64) -> TaskRecord {
+        let meta = fs::metadata(self.log_path(id)).ok();
+        let modified = meta
+            .as_ref()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(time::Timestamp(0), |d| time::Timestamp(d.as_millis() as u64));
+        TaskRecord {
+            id,
+            name: None,
+            command: vec!["?".into()],
+            cwd: String::new(),
+            pid: None,
+            size: Size { cols: 80, rows: 24 },
+            started_at: modified,
+            ended_at: Some(modified),
+            status: Status::Lost,
+            exit_code: None,
+            signal: None,
+            output_bytes: meta.map_or(0, |m| m.len()),
+            history_limit: 0,
+            log_incomplete: false,
+            server_pid: 0,
+            attached_clients: 0,
+        }
+    }
+
+    /// Gives out the next id: one more than both `last-id` and every record.
+    pub fn next_id(&self, known_max: u64) -> Result<u64> {
+        let path = self.dir.join("last-id");
+        let last = fs::read_to_string(&path).ok().and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or(0);
+        let id = last.max(known_max) + 1;
+        write_atomic(&path, format!("{id}\n").as_bytes()).context("writing last-id")?;
+        Ok(id)
+    }
+
+    /// Writes `rec` atomically (the fsync follows on `syncer`'s thread).
+    pub fn save(&self, rec: &TaskRecord, syncer: Option<&Syncer>) -> Result<()> {
+        let path = self.record_path(rec.id);
+        let mut text = serde_json::to_vec_pretty(rec).context("encoding record")?;
+        text.push(b'\n');
+        write_atomic(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+        if let Some(syncer) = syncer {
+            syncer.sync(path);
+        }
+        Ok(())
+    }
+
+    /// Deletes task `id`'s record and log.
+    pub fn remove(&self, id: u64) {
+        let _ = fs::remove_file(self.log_path(id));
+        let _ = fs::remove_file(self.record_path(id));
+    }
+
+    /// Takes the server lock on this state dir: `Ok(None)` if another live
+    /// server holds it. The lock lasts as long as the returned file is open.
+    pub fn lock(&self) -> Result<Option<File>> {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join("server.lock"))
+            .context("opening server.lock")?;
+        // SAFETY: flock on a valid fd with plain flags.
+        let ret = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        Ok((ret == 0).then_some(file))
+    }
+}
+
+/// Writes `data` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut file = File::create(&tmp)?;
+    file.write_all(data)?;
+    drop(file);
+    fs::rename(&tmp, path)
+}
+
+/// A thread that fsyncs record files and their directory after they are
+/// renamed into place, so records survive a machine crash without the
+/// server loop waiting on the disk.
+#[derive(Debug)]
+pub struct Syncer {
+    tx: Option<mpsc::Sender<PathBuf>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Syncer {
+    /// Starts the thread.
+    pub fn start() -> Syncer {
+        let (tx, rx) = mpsc::channel::<PathBuf>();
+        let thread = std::thread::Builder::new()
+            .name("bgmux-fsync".into())
+            .spawn(move || {
+                while let Ok(path) = rx.recv() {
+                    if let Ok(f) = File::open(&path) {
+                        let _ = f.sync_all();
+                    }
+                    if let Some(dir) = path.parent().and_then(|d| File::open(d).ok()) {
+                        let _ = dir.sync_all();
+                    }
+                }
+            })
+            .ok();
+        Syncer { tx: Some(tx), thread }
+    }
+
+    /// Queues `path` for an fsync.
+    pub fn sync(&self, path: PathBuf) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(path);
+        }
+    }
+}
+
+impl Drop for Syncer {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store(tag: &str) -> Store {
+        let dir = std::env::temp_dir().join(format!("bgmux-store-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        Store::create(&dir).unwrap()
+    }
+
+    fn record(id: u64) -> TaskRecord {
+        TaskRecord {
+            id,
+            name: Some(format!("t{id}")),
+            command: vec!["true".into()],
+            cwd: "/".into(),
+            pid: Some(42),
+            size: Size { cols: 80, rows: 24 },
+            started_at: time::Timestamp(1000),
+            ended_at: None,
+            status: Status::Running,
+            exit_code: None,
+            signal: None,
+            output_bytes: 0,
+            history_limit: 10,
+            log_incomplete: false,
+            server_pid: 1,
+            attached_clients: 0,
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_ids_are_never_reused() {
+        let store = temp_store("ids");
+        let a = store.next_id(0).unwrap();
+        let b = store.next_id(0).unwrap();
+        assert_eq!((a, b), (1, 2));
+        store.save(&record(b), None).unwrap();
+        store.remove(b);
+        assert_eq!(store.next_id(0).unwrap(), 3);
+        store.save(&record(3), None).unwrap();
+        assert_eq!(store.load(), vec![record(3)]);
+        fs::remove_dir_all(store.dir()).unwrap();
+    }
+
+    #[test]
+    fn corrupt_records_are_moved_aside_and_orphan_logs_listed() {
+        let store = temp_store("corrupt");
+        fs::write(store.record_path(5), b"{ \"id\": 5, trunc").unwrap();
+        fs::write(store.log_path(5), b"hello\n").unwrap();
+        let loaded = store.load();
+        assert_eq!(loaded.len(), 1);
+        assert_eq!((loaded[0].id, loaded[0].status, loaded[0].output_bytes), (5, Status::Lost, 6));
+        let aside = fs::read_dir(store.dir().join("tasks")).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("corrupt"));
+        assert!(aside);
+        fs::remove_dir_all(store.dir()).unwrap();
+    }
+}
