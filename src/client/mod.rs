@@ -43,16 +43,29 @@ impl Ctx {
         Store::at(&self.paths.state_dir)
     }
 
-    /// Connects to a running server; `Ok(None)` if none runs.
+    /// Connects to a running server; `Ok(None)` if none runs. A server that
+    /// goes away during the handshake (it was exiting, idle, as we came) is
+    /// retried a few times, so the caller sees either a server or none.
     pub fn connect(&self) -> Result<Option<Conn>> {
-        let stream = match UnixStream::connect(&self.paths.socket) {
-            Ok(s) => s,
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused) => {
-                return Ok(None)
+        let mut attempt = 0;
+        loop {
+            let stream = match UnixStream::connect(&self.paths.socket) {
+                Ok(s) => s,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused) => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e).with_context(|| format!("connecting to {}", self.paths.socket.display())),
+            };
+            match Conn::handshake(stream) {
+                Ok(conn) => return Ok(Some(conn)),
+                Err(Handshake::Gone) if attempt < 50 => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(Handshake::Gone) => bail!("the server on {} keeps closing connections", self.paths.socket.display()),
+                Err(Handshake::Failed(e)) => return Err(e),
             }
-            Err(e) => return Err(e).with_context(|| format!("connecting to {}", self.paths.socket.display())),
-        };
-        Conn::handshake(stream).map(Some)
+        }
     }
 
     /// Connects, starting the server first if none runs. A lock on the
@@ -134,6 +147,18 @@ impl Ctx {
     }
 }
 
+/// Why a handshake did not complete.
+enum Handshake {
+    /// The server closed the connection: it was on its way out.
+    Gone,
+    /// Anything else.
+    Failed(anyhow::Error),
+}
+
+fn gone(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof)
+}
+
 /// The error for an unknown task id or name.
 pub fn no_such_task(key: &str) -> anyhow::Error {
     anyhow!("no task {key}: see `bgmux ls`")
@@ -148,25 +173,31 @@ pub fn unexpected(msg: &ServerMsg) -> anyhow::Error {
 }
 
 impl Conn {
-    fn handshake(mut stream: UnixStream) -> Result<Conn> {
-        stream.set_read_timeout(Some(Duration::from_secs(10))).context("setting a read timeout")?;
+    fn handshake(mut stream: UnixStream) -> Result<Conn, Handshake> {
+        let failed = |e: anyhow::Error| Handshake::Failed(e);
+        stream.set_read_timeout(Some(Duration::from_secs(10))).context("setting a read timeout").map_err(failed)?;
         let mut hello = Vec::new();
         protocol::encode_hello(&mut hello);
-        std::io::Write::write_all(&mut stream, &hello).context("sending hello")?;
-        let theirs = protocol::read_hello(&mut stream).map_err(|e| match e {
-            FrameError::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                anyhow!("the server does not answer (no hello within 10 s)")
+        if let Err(e) = std::io::Write::write_all(&mut stream, &hello) {
+            return Err(if gone(&e) { Handshake::Gone } else { failed(anyhow!("sending hello: {e}")) });
+        }
+        let theirs = match protocol::read_hello(&mut stream) {
+            Ok(h) => h,
+            Err(FrameError::Closed) => return Err(Handshake::Gone),
+            Err(FrameError::Io(e)) if gone(&e) => return Err(Handshake::Gone),
+            Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                return Err(failed(anyhow!("the server does not answer (no hello within 10 s)")))
             }
-            other => anyhow!("reading hello: {other}"),
-        })?;
+            Err(e) => return Err(failed(anyhow!("reading hello: {e}"))),
+        };
         if theirs.protocol != PROTOCOL_VERSION {
-            bail!(
+            return Err(failed(anyhow!(
                 "the running server is bgmux {} (protocol {}) but this is bgmux {VERSION} (protocol {PROTOCOL_VERSION}): run `bgmux kill-server` to end it and its tasks, then retry",
                 theirs.version,
                 theirs.protocol
-            );
+            )));
         }
-        stream.set_read_timeout(None).context("clearing the read timeout")?;
+        stream.set_read_timeout(None).context("clearing the read timeout").map_err(failed)?;
         Ok(Conn { stream })
     }
 

@@ -30,7 +30,10 @@ fn parse(s: &str) -> Result<i32, String> {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let Some(mut conn) = ctx.connect()? else {
         let record = ctx.find(&args.task)?;
-        bail!("task {} is not running ({}): no server is up", record.id, record.status_text());
+        if record.status.is_live() {
+            bail!("task {} was lost with its server: nothing to signal", record.id);
+        }
+        bail!("task {} has already ended ({})", record.id, record.status_text());
     };
     conn.request_ok(&ClientMsg::Kill { task: args.task, signal: args.signal })?;
     Ok(ExitCode::SUCCESS)

@@ -139,7 +139,9 @@ pub fn run(paths: &Paths) -> Result<()> {
         let mut server = Server::new(store, paths.socket.clone());
         server.run(listener).await
     });
-    remove_socket(&paths.socket);
+    if result.is_err() {
+        remove_socket(&paths.socket);
+    }
     result
 }
 
@@ -221,6 +223,9 @@ impl Server {
             }
             self.render_when_quiet(&mut pty_rx).await;
         }
+        // No new client may queue up behind a server that is leaving.
+        remove_socket(&self.socket);
+        drop(listener);
         self.shutdown();
         Ok(())
     }

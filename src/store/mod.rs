@@ -168,7 +168,7 @@ impl Store {
     }
 
     /// Takes the server lock on this state dir: `Ok(None)` if another live
-    /// server holds it. The lock lasts as long as the returned file is open.
+    /// server holds it for more than a few seconds. The lock lasts as long as the returned file is open.
     pub fn lock(&self) -> Result<Option<File>> {
         let file = File::options()
             .create(true)
@@ -176,9 +176,19 @@ impl Store {
             .write(true)
             .open(self.dir.join("server.lock"))
             .context("opening server.lock")?;
-        // SAFETY: flock on a valid fd with plain flags.
-        let ret = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        Ok((ret == 0).then_some(file))
+        // An exiting server holds the lock for a moment after its socket is
+        // gone; wait that out rather than refuse the new server.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            // SAFETY: flock on a valid fd with plain flags.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                return Ok(Some(file));
+            }
+            if std::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 }
 

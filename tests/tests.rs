@@ -1,0 +1,10 @@
+//! The one integration test binary: black-box tests through the real
+//! `bgmux` binary, each on a private socket and state dir.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod attach;
+mod cli;
+mod lifecycle;
+mod security;
