@@ -15,7 +15,9 @@ use crate::commands;
 /// $SHELL as a task if none is live).
 #[derive(Debug, Parser)]
 #[command(name = "bgmux", version, about, max_term_width = 100)]
-#[command(after_help = "Examples:\n  bgmux run --name build -- cargo build\n  bgmux wait build && bgmux log build\n  bgmux            attach (prefix C-b, then d to detach)")]
+#[command(
+    after_help = "Examples:\n  bgmux run --name build -- cargo build\n  bgmux wait build && bgmux log build\n  bgmux            attach (prefix C-b, then d to detach)"
+)]
 pub struct Cli {
     /// Socket path [env: BGMUX_SOCKET]
     #[arg(short = 'S', value_name = "PATH", global = true)]

@@ -221,7 +221,7 @@ pub enum ServerMsg {
     /// server): the client renders it from the log on disk.
     NotInMemory,
     /// One lifecycle event.
-    Event(TaskEvent),
+    Event(Box<TaskEvent>),
 }
 
 /// A lifecycle event, as streamed by `bgmux events` (one JSON object a line).

@@ -165,7 +165,6 @@ impl Master {
         let pgrp = unsafe { libc::tcgetpgrp(self.fd.as_raw_fd()) };
         (pgrp > 0).then_some(pgrp)
     }
-
 }
 
 impl AsRawFd for Master {

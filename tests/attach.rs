@@ -25,3 +25,19 @@ fn attach_draws_the_task_and_prefix_d_detaches_and_restores_the_terminal() {
     assert!(cooked(&outer), "the terminal is back in cooked mode");
     assert_eq!(bg.task(1)["status"], "running", "the task runs on");
 }
+
+#[test]
+fn resizing_the_outer_terminal_resizes_the_task() {
+    let bg = Bg::new();
+    bg.ok(&["run", "--name", "sh", "--", "/bin/sh"]);
+    let mut outer = Outer::spawn(bg.cmd(&["attach", "sh"]), 80, 24);
+    outer.wait_for("[bgmux] 1:sh");
+    outer.type_bytes(b"stty size\r");
+    outer.wait_for("23 80");
+    outer.resize(100, 30);
+    crate::support::wait_until("the task has the new size", crate::support::SECS10, || {
+        (bg.task(1)["size"]["cols"] == 100).then_some(())
+    });
+    outer.type_bytes(b"stty size\r");
+    outer.wait_for("29 100");
+}

@@ -22,7 +22,9 @@ fn attach_without_a_terminal_says_so() {
 #[test]
 fn usage_errors_exit_2() {
     let bg = Bg::new();
-    for args in [&["run"][..], &["run", "--size", "wide", "--", "true"], &["frobnicate"], &["kill", "1", "--signal", "NOPE"]] {
+    for args in
+        [&["run"][..], &["run", "--size", "wide", "--", "true"], &["frobnicate"], &["kill", "1", "--signal", "NOPE"]]
+    {
         let out = bg.run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
     }

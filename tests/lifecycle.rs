@@ -74,7 +74,10 @@ fn records_and_logs_survive_kill_9_of_the_server() {
     let done = bg.sh("echo finished-output").to_string();
     bg.ok(&["wait", &done]);
     let live = bg.sh("echo before-the-crash; sleep 100");
-    wait_until("the live task printed", SECS10, || bg.ok(&["log", &live.to_string()]).contains("before-the-crash").then_some(()));
+    wait_until("the live task printed", SECS10, || {
+        bg.ok(&["log", &live.to_string()]).contains("before-the-crash").then_some(())
+    });
+    bg.wait_status(live, "running");
     let pid = bg.server_pid().unwrap();
     // SAFETY: signalling the server process this test started.
     unsafe { libc::kill(pid, libc::SIGKILL) };
@@ -123,8 +126,19 @@ fn run_options_reach_the_task() {
     let sub = bg.dir.join("sub");
     std::fs::create_dir(&sub).unwrap();
     let out = bg.ok(&[
-        "run", "--name", "opts", "--cwd", sub.to_str().unwrap(), "--size", "100x30", "--env", "GREETING=hi there", "--",
-        "/bin/sh", "-c", "stty size; pwd; echo \"$GREETING\" task=$BGMUX_TASK_ID; echo term=$TERM",
+        "run",
+        "--name",
+        "opts",
+        "--cwd",
+        sub.to_str().unwrap(),
+        "--size",
+        "100x30",
+        "--env",
+        "GREETING=hi there",
+        "--",
+        "/bin/sh",
+        "-c",
+        "stty size; pwd; echo \"$GREETING\" task=$BGMUX_TASK_ID; echo term=$TERM",
     ]);
     let id = out.trim();
     bg.ok(&["wait", "opts"]);
@@ -134,7 +148,10 @@ fn run_options_reach_the_task() {
     assert!(log.contains(&format!("hi there task={id}")), "{log}");
     assert!(log.contains("term=xterm-256color"), "{log}");
     let t = bg.task(id.parse().unwrap());
-    assert_eq!((t["name"].as_str(), t["size"]["cols"].as_u64(), t["size"]["rows"].as_u64()), (Some("opts"), Some(100), Some(30)));
+    assert_eq!(
+        (t["name"].as_str(), t["size"]["cols"].as_u64(), t["size"]["rows"].as_u64()),
+        (Some("opts"), Some(100), Some(30))
+    );
     assert!(bg.fails(&["run", "--name", "opts", "--", "true"]).contains("named opts exists"));
 }
 
@@ -143,7 +160,9 @@ fn send_types_text_and_named_keys() {
     let bg = Bg::new();
     let id = bg.ok(&["run", "--name", "cat", "--", "cat"]).trim().to_string();
     bg.ok(&["send", "cat", "--enter", "hello", "world"]);
-    wait_until("cat echoes the text", SECS10, || bg.ok(&["log", &id]).contains("hello world\nhello world").then_some(()));
+    wait_until("cat echoes the text", SECS10, || {
+        bg.ok(&["log", &id]).contains("hello world\nhello world").then_some(())
+    });
     bg.ok(&["send", "cat", "--keys", "C-d"]);
     assert_eq!(bg.run(&["wait", "cat"]).status.code(), Some(0));
     assert!(bg.fails(&["send", "cat", "--keys", "NoSuchKey"]).contains("unknown key"));

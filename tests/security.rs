@@ -50,7 +50,9 @@ fn a_stale_socket_is_replaced_and_a_live_one_refused() {
 #[test]
 fn two_racing_clients_start_one_server() {
     let bg = Bg::new();
-    let mut children: Vec<_> = (0..4).map(|_| bg.cmd(&["run", "--", "sleep", "30"]).stdout(std::process::Stdio::piped()).spawn().unwrap()).collect();
+    let mut children: Vec<_> = (0..4)
+        .map(|_| bg.cmd(&["run", "--", "sleep", "30"]).stdout(std::process::Stdio::piped()).spawn().unwrap())
+        .collect();
     for child in &mut children {
         let status = wait_until("a racing run exits", SECS10, || child.try_wait().unwrap());
         assert!(status.success());
@@ -92,6 +94,8 @@ fn bad_frames_drop_only_their_connection() {
         let mut s = UnixStream::connect(&bg.socket).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         s.write_all(&bytes).unwrap();
+        // A truncated frame ends when the peer hangs up mid-frame.
+        s.shutdown(std::net::Shutdown::Write).unwrap();
         let mut sink = Vec::new();
         // The server answers with its hello and then closes this connection.
         let _ = s.read_to_end(&mut sink);

@@ -71,7 +71,8 @@ impl Bg {
 
     /// Runs a command to completion (30 s at most) and returns its output.
     pub fn run(&self, args: &[&str]) -> Output {
-        let mut child = self.cmd(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child =
+            self.cmd(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let mut out = child.stdout.take().unwrap();
         let mut err = child.stderr.take().unwrap();
         let reader = std::thread::spawn(move || {
@@ -81,7 +82,8 @@ impl Bg {
         });
         let mut stderr = Vec::new();
         err.read_to_end(&mut stderr).unwrap();
-        let status = wait_until(&format!("bgmux {args:?} exits"), Duration::from_secs(30), || child.try_wait().unwrap());
+        let status =
+            wait_until(&format!("bgmux {args:?} exits"), Duration::from_secs(30), || child.try_wait().unwrap());
         Output { status, stdout: reader.join().unwrap(), stderr }
     }
 
@@ -179,7 +181,9 @@ impl Outer {
             libc::ioctl(s, libc::TIOCSWINSZ, &ws);
             (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s))
         };
-        cmd.stdin(Stdio::from(slave.try_clone().unwrap())).stdout(Stdio::from(slave.try_clone().unwrap())).stderr(Stdio::from(slave));
+        cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
+            .stdout(Stdio::from(slave.try_clone().unwrap()))
+            .stderr(Stdio::from(slave));
         cmd.env("TERM", "xterm-256color");
         // SAFETY: setsid and ioctl are async-signal-safe.
         unsafe {

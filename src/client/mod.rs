@@ -62,7 +62,9 @@ impl Ctx {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                Err(Handshake::Gone) => bail!("the server on {} keeps closing connections", self.paths.socket.display()),
+                Err(Handshake::Gone) => {
+                    bail!("the server on {} keeps closing connections", self.paths.socket.display())
+                }
                 Err(Handshake::Failed(e)) => return Err(e),
             }
         }
@@ -89,7 +91,8 @@ impl Ctx {
             return Ok(conn);
         }
         self.start_server()?;
-        self.connect()?.ok_or_else(|| anyhow!("the server started but does not answer on {}", self.paths.socket.display()))
+        self.connect()?
+            .ok_or_else(|| anyhow!("the server started but does not answer on {}", self.paths.socket.display()))
     }
 
     /// Starts `bgmux server` as a daemon and waits until it listens: the
@@ -156,7 +159,10 @@ enum Handshake {
 }
 
 fn gone(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof)
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof
+    )
 }
 
 /// The error for an unknown task id or name.

@@ -52,7 +52,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 fn from_log(ctx: &Ctx, args: &Args) -> Result<String> {
     let record = ctx.find(&args.task)?;
     let path = ctx.store().log_path(record.id);
-    let data = std::fs::read(&path).with_context(|| format!("reading the log of task {} ({})", record.id, path.display()))?;
+    let data =
+        std::fs::read(&path).with_context(|| format!("reading the log of task {} ({})", record.id, path.display()))?;
     let limit = if args.history { record.history_limit.max(1) } else { 0 };
     let mut term = Terminal::new(record.size.rows, record.size.cols, limit);
     term.advance(&data);

@@ -34,7 +34,8 @@ const CHUNK: usize = 1 << 20;
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let record = ctx.find(&args.task)?;
     let path = ctx.store().log_path(record.id);
-    let mut file = File::open(&path).with_context(|| format!("opening the log of task {} ({}); was it deleted?", record.id, path.display()))?;
+    let mut file = File::open(&path)
+        .with_context(|| format!("opening the log of task {} ({}); was it deleted?", record.id, path.display()))?;
     let mut out = std::io::stdout().lock();
     if args.raw {
         std::io::copy(&mut file, &mut out).context("copying the log")?;

@@ -63,7 +63,8 @@ pub fn table(records: &[TaskRecord], all: bool, now: Timestamp) -> String {
         row.push(r.command.join(" "));
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut text = String::new();
     for row in rows {
         let last = row.len() - 1;

@@ -63,7 +63,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if !cwd.is_dir() {
         bail!("no such directory {}", cwd.display());
     }
-    let mut env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| !args.env.iter().any(|(o, _)| o == k)).collect();
+    let mut env: Vec<(String, String)> =
+        std::env::vars().filter(|(k, _)| !args.env.iter().any(|(o, _)| o == k)).collect();
     env.extend(args.env.iter().cloned());
     let spec = RunSpec {
         argv: args.command,

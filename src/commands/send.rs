@@ -14,7 +14,9 @@ use crate::server::Server;
 
 /// Arguments of `send`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  bgmux send 3 --enter make test\n  bgmux send 3 --keys C-c\n  bgmux send vim --keys Escape : w q Enter")]
+#[command(
+    after_help = "Examples:\n  bgmux send 3 --enter make test\n  bgmux send 3 --keys C-c\n  bgmux send vim --keys Escape : w q Enter"
+)]
 pub struct Args {
     /// Task id or name
     pub task: String,
@@ -43,7 +45,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
         ClientMsg::Send { task: args.task, data }
     };
-    let Some(mut conn) = ctx.connect()? else { bail!("no server running on {}: nothing to send to", ctx.paths.socket.display()) };
+    let Some(mut conn) = ctx.connect()? else {
+        bail!("no server running on {}: nothing to send to", ctx.paths.socket.display())
+    };
     conn.request_ok(&msg)?;
     Ok(ExitCode::SUCCESS)
 }

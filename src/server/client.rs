@@ -98,9 +98,15 @@ impl Server {
 
     fn pick_view(&mut self, spec: &AttachSpec) -> Result<u64, String> {
         if let Some(key) = &spec.task {
-            let task = crate::store::find(self.tasks.values().map(|t| &t.record), key).ok_or_else(|| format!("no task {key}: see `bgmux ls`"))?;
+            let task = crate::store::find(self.tasks.values().map(|t| &t.record), key)
+                .ok_or_else(|| format!("no task {key}: see `bgmux ls`"))?;
             if !self.tasks.get(&task.id).is_some_and(|t| t.is_live()) {
-                return Err(format!("task {} has ended ({}): see `bgmux log {}`", task.id, task.status_text(), task.id));
+                return Err(format!(
+                    "task {} has ended ({}): see `bgmux log {}`",
+                    task.id,
+                    task.status_text(),
+                    task.id
+                ));
             }
             return Ok(task.id);
         }
@@ -117,9 +123,21 @@ impl Server {
     }
 
     /// Starts the user's shell as a task.
-    pub fn start_shell(&mut self, env: &[(String, String)], cwd: &str, size: Option<(u16, u16)>) -> Result<u64, String> {
+    pub fn start_shell(
+        &mut self,
+        env: &[(String, String)],
+        cwd: &str,
+        size: Option<(u16, u16)>,
+    ) -> Result<u64, String> {
         let shell = env.iter().find(|(k, _)| k == "SHELL").map_or("/bin/sh".to_string(), |(_, v)| v.clone());
-        let spec = RunSpec { argv: vec![shell], name: None, cwd: cwd.to_string(), size, history_limit: None, env: env.to_vec() };
+        let spec = RunSpec {
+            argv: vec![shell],
+            name: None,
+            cwd: cwd.to_string(),
+            size,
+            history_limit: None,
+            env: env.to_vec(),
+        };
         self.start_task(&spec).map_err(|(_, e)| e)
     }
 
@@ -291,7 +309,9 @@ impl Server {
         let frame = super::render::compose(client, &self.tasks);
         let mut out = Vec::with_capacity(16 * 1024);
         match &client.shown {
-            Some(prev) if prev.rows() == frame.rows() && prev.cols() == frame.cols() => frame.render_diff(prev, &mut out),
+            Some(prev) if prev.rows() == frame.rows() && prev.cols() == frame.cols() => {
+                frame.render_diff(prev, &mut out)
+            }
             _ => frame.render_full(&mut out),
         }
         client.shown = Some(frame);

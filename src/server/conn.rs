@@ -48,7 +48,6 @@ impl Conn {
         conn
     }
 
-
     /// Bytes still queued.
     pub fn queued(&self) -> usize {
         self.out.len() - self.sent

@@ -172,6 +172,9 @@ mod tests {
     #[test]
     fn pasted_prefix_is_text() {
         let mut k = Keys::new(0x02);
-        assert_eq!(k.feed(b"\x1b[200~a\x02d\x1b[201~\x02c"), vec![fwd(b"\x1b[200~a\x02d\x1b[201~"), Action::Prefixed(Key::Char('c'))]);
+        assert_eq!(
+            k.feed(b"\x1b[200~a\x02d\x1b[201~\x02c"),
+            vec![fwd(b"\x1b[200~a\x02d\x1b[201~"), Action::Prefixed(Key::Char('c'))]
+        );
     }
 }

@@ -96,7 +96,12 @@ impl Server {
         Ok(id)
     }
 
-    fn record_failed_start(&mut self, mut record: TaskRecord, log: &mut LogWriter, e: &std::io::Error) -> (Option<u64>, String) {
+    fn record_failed_start(
+        &mut self,
+        mut record: TaskRecord,
+        log: &mut LogWriter,
+        e: &std::io::Error,
+    ) -> (Option<u64>, String) {
         let what = format!("cannot run {}: {}", record.command.first().map_or("", String::as_str), io_reason(e));
         let text = format!("bgmux: {what}\r\n");
         log.append(text.as_bytes());
@@ -194,7 +199,8 @@ impl Server {
 /// the status: with `any`, the first ended one; else the first failure in id
 /// order, or the last one if all succeeded.
 pub fn waited(tasks: &std::collections::BTreeMap<u64, Task>, ids: &[u64], any: bool) -> Option<(u64, i32)> {
-    let ended: Vec<&TaskRecord> = ids.iter().filter_map(|id| tasks.get(id)).filter(|t| !t.is_live()).map(|t| &t.record).collect();
+    let ended: Vec<&TaskRecord> =
+        ids.iter().filter_map(|id| tasks.get(id)).filter(|t| !t.is_live()).map(|t| &t.record).collect();
     if any {
         return ended.iter().min_by_key(|r| r.ended_at).map(|r| (r.id, r.wait_code()));
     }

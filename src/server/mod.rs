@@ -157,7 +157,8 @@ fn bind(path: &Path) -> Result<std::os::unix::net::UnixListener> {
         tracing::info!("removing stale socket {}", path.display());
         std::fs::remove_file(path).with_context(|| format!("removing stale socket {}", path.display()))?;
     }
-    let listener = std::os::unix::net::UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
+    let listener =
+        std::os::unix::net::UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
     listener.set_nonblocking(true).context("setting the socket non-blocking")?;
     Ok(listener)
 }
@@ -340,7 +341,7 @@ impl Server {
 
     /// Sends an event to every `bgmux events` stream.
     pub fn publish(&mut self, event: TaskEvent) {
-        let msg = ServerMsg::Event(event);
+        let msg = ServerMsg::Event(Box::new(event));
         for conn in self.subscribers.clone() {
             self.reply(conn, &msg);
         }

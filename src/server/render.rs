@@ -19,7 +19,11 @@ pub fn compose(client: &Client, tasks: &BTreeMap<u64, Task>) -> Frame {
         task.term.draw(&mut frame, pane, 0);
         let cursor = task.term.cursor();
         let inside = cursor.row < pane.rows && cursor.col < pane.cols;
-        frame.set_cursor((cursor.visible && inside && task.is_live()).then_some(Cursor { row: cursor.row + pane.row, col: cursor.col + pane.col, ..cursor }));
+        frame.set_cursor((cursor.visible && inside && task.is_live()).then_some(Cursor {
+            row: cursor.row + pane.row,
+            col: cursor.col + pane.col,
+            ..cursor
+        }));
         frame.set_modes(task.term.modes());
     }
     status_line(&mut frame, client, tasks);

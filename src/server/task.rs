@@ -59,7 +59,12 @@ impl Drop for Live {
 
 impl Task {
     /// Wraps a freshly spawned process.
-    pub fn start(record: TaskRecord, master: Master, log: LogWriter, events: mpsc::Sender<Event>) -> std::io::Result<Task> {
+    pub fn start(
+        record: TaskRecord,
+        master: Master,
+        log: LogWriter,
+        events: mpsc::Sender<Event>,
+    ) -> std::io::Result<Task> {
         let size = record.size;
         let term = Terminal::new(size.rows, size.cols, record.history_limit);
         let master = Rc::new(pty::register(master)?);
@@ -168,7 +173,6 @@ impl Task {
         self.record.attached_clients = 0;
         self.live = None;
     }
-
 }
 
 impl Live {

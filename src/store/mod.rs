@@ -49,8 +49,9 @@ impl Store {
         let store = Store::at(dir);
         fs::create_dir_all(&store.tasks).with_context(|| format!("creating state dir {}", store.tasks.display()))?;
         let probe = store.dir.join(format!(".probe-{}", std::process::id()));
-        File::create(&probe)
-            .with_context(|| format!("state dir {} is not writable: fix its permissions or set BGMUX_STATE_DIR", dir.display()))?;
+        File::create(&probe).with_context(|| {
+            format!("state dir {} is not writable: fix its permissions or set BGMUX_STATE_DIR", dir.display())
+        })?;
         let _ = fs::remove_file(&probe);
         Ok(store)
     }
@@ -300,7 +301,10 @@ mod tests {
         let loaded = store.load();
         assert_eq!(loaded.len(), 1);
         assert_eq!((loaded[0].id, loaded[0].status, loaded[0].output_bytes), (5, Status::Lost, 6));
-        let aside = fs::read_dir(store.dir().join("tasks")).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("corrupt"));
+        let aside = fs::read_dir(store.dir().join("tasks"))
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains("corrupt"));
         assert!(aside);
         fs::remove_dir_all(store.dir()).unwrap();
     }

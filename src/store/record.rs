@@ -127,9 +127,14 @@ impl TaskRecord {
 
     /// `[3] cargo test — failed (exit 101) after 4m12s` (SPEC §6).
     pub fn summary(&self, now: Timestamp) -> String {
-        format!("[{}] {} — {} after {}", self.id, self.label(), self.status_text(), human_duration(self.duration_ms(now)))
+        format!(
+            "[{}] {} — {} after {}",
+            self.id,
+            self.label(),
+            self.status_text(),
+            human_duration(self.duration_ms(now))
+        )
     }
-
 }
 
 /// Finds the task named by `key` (an id or a name): a name wins over an id

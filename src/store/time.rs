@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(s, "2026-11-24T18:45:11.123Z");
         assert_eq!(Timestamp::parse(&s), Some(t));
         assert_eq!(Timestamp::parse("1970-01-01T00:00:00Z"), Some(Timestamp(0)));
-        assert_eq!(Timestamp::parse("2000-02-29T12:00:00.000Z").map(|t| t.to_string()).as_deref(), Some("2000-02-29T12:00:00.000Z"));
+        assert_eq!(
+            Timestamp::parse("2000-02-29T12:00:00.000Z").map(|t| t.to_string()).as_deref(),
+            Some("2000-02-29T12:00:00.000Z")
+        );
         assert_eq!(Timestamp::parse("yesterday"), None);
     }
 

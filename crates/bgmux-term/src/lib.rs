@@ -126,8 +126,14 @@ impl Terminal {
     /// Feeds bytes.
     pub fn advance(&mut self, bytes: &[u8]) {
         self.seq += 1;
+        let mut in_csi = false;
         for ch in String::from_utf8_lossy(bytes).chars() {
+            if in_csi {
+                in_csi = !('@'..='~').contains(&ch) || ch == '[';
+                continue;
+            }
             match ch {
+                '\x1b' => in_csi = true,
                 '\n' => self.lines.push(String::new()),
                 '\r' => {}
                 c if !c.is_control() => {
