@@ -168,17 +168,18 @@ fn diff_row(painter: &mut Painter<'_>, row: u16, new: &[FrameCell], old: &[Frame
         }
         // Rewrite a short gap of unchanged narrow cells in the current
         // rendition instead of moving over it.
-        if let Some((r, c)) = painter.pos {
+        if let Some((r, c)) = painter
+            .pos
+            .filter(|&(r, c)| r == row && usize::from(c) < col)
+        {
             let gap = &new[usize::from(c)..col];
-            let cheap = r == row
-                && usize::from(c) < col
-                && gap.len() <= MAX_REWRITE_GAP
+            let cheap = gap.len() <= MAX_REWRITE_GAP
                 && gap
                     .iter()
                     .all(|g| g.style == painter.style && !g.text.wide && !g.text.is_spacer());
             if cheap {
                 for (i, g) in gap.iter().enumerate() {
-                    painter.cell(row, c + i as u16, g);
+                    painter.cell(r, c + i as u16, g);
                 }
             }
         }

@@ -4,4 +4,5 @@
 
 mod basics;
 mod frames;
+mod props;
 mod support;
