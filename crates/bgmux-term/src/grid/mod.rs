@@ -1,0 +1,169 @@
+//! The visible grid: `rows` rows of `cols` cells, and the row-level edits
+//! (scroll a region up or down, which is also IL/DL, SU/SD, IND/RI).
+//!
+//! It owns the rows of one screen (primary or alternate); the cursor, modes
+//! and the choice of which rows go to history belong to `screen/`. Rows
+//! scrolled off the top of a full-screen region are handed to a
+//! [`History`] if the caller passes one.
+//!
+//! ```text
+//!   rows[0]   +------------------------------+ <- scroll_up(0, rows-1, n) pushes
+//!   rows[1]   |  Row { cells: Vec<Cell>, .. }|    rows[0..n] to history, then
+//!   ...       |  (empty Vec = blank row)     |    rotates them to the bottom,
+//!   rows[r-1] +------------------------------+    reset (allocation kept)
+//! ```
+
+mod row;
+
+pub(crate) use row::{Row, MAX_CLUSTER};
+
+use crate::cell::Cell;
+use crate::history::History;
+
+/// The rows of one screen.
+#[derive(Clone, Debug)]
+pub(crate) struct Grid {
+    rows: Vec<Row>,
+    cols: usize,
+}
+
+impl Grid {
+    /// A blank grid; no cell storage is allocated until written.
+    pub fn new(rows: usize, cols: usize) -> Grid {
+        Grid {
+            rows: vec![Row::default(); rows],
+            cols,
+        }
+    }
+
+    /// Number of rows.
+    #[inline]
+    pub fn height(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Number of columns.
+    #[inline]
+    pub fn width(&self) -> usize {
+        self.cols
+    }
+
+    /// Row `index` (callers keep it in range).
+    #[inline]
+    pub fn row(&self, index: usize) -> &Row {
+        &self.rows[index]
+    }
+
+    /// Row `index` for writing.
+    #[inline]
+    pub fn row_mut(&mut self, index: usize) -> &mut Row {
+        &mut self.rows[index]
+    }
+
+    /// All rows.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// Heap bytes held by the grid.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.capacity() * size_of::<Row>()
+            + self.rows.iter().map(Row::heap_bytes).sum::<usize>()
+    }
+
+    /// Scrolls rows `top..=bottom` up by `n`: the top `n` leave (to
+    /// `history` when given), blank rows (`blank`, for BCE) enter at the
+    /// bottom. IND at the bottom margin, SU and DL are this.
+    pub fn scroll_up(
+        &mut self,
+        top: usize,
+        bottom: usize,
+        n: usize,
+        blank: Cell,
+        mut history: Option<&mut History>,
+    ) {
+        if top > bottom || bottom >= self.rows.len() {
+            return;
+        }
+        let n = n.min(bottom - top + 1);
+        for row in &mut self.rows[top..top + n] {
+            if let Some(history) = history.as_deref_mut() {
+                history.push(row);
+            }
+            row.reset();
+            row.erase(0, self.cols, blank, self.cols);
+        }
+        self.rows[top..=bottom].rotate_left(n);
+    }
+
+    /// Scrolls rows `top..=bottom` down by `n`: the bottom `n` are lost,
+    /// blank rows enter at the top. RI at the top margin, SD and IL.
+    pub fn scroll_down(&mut self, top: usize, bottom: usize, n: usize, blank: Cell) {
+        if top > bottom || bottom >= self.rows.len() {
+            return;
+        }
+        let n = n.min(bottom - top + 1);
+        for row in &mut self.rows[bottom + 1 - n..=bottom] {
+            row.reset();
+            row.erase(0, self.cols, blank, self.cols);
+        }
+        self.rows[top..=bottom].rotate_right(n);
+    }
+
+    /// Erases every row (ED 2); plain erases give the memory back.
+    pub fn erase_all(&mut self, blank: Cell) {
+        for row in &mut self.rows {
+            row.free();
+            row.erase(0, self.cols, blank, self.cols);
+        }
+    }
+
+    /// Changes the width of every row (no reflow: that is `resize.rs`).
+    pub fn set_width(&mut self, cols: usize) {
+        self.cols = cols;
+        for row in &mut self.rows {
+            row.set_width(cols);
+        }
+    }
+
+    /// Removes the top row (resize moves it to history).
+    pub fn remove_top(&mut self) -> Row {
+        self.rows.remove(0)
+    }
+
+    /// Removes the bottom row (resize drops blank rows under the cursor).
+    pub fn remove_bottom(&mut self) -> Option<Row> {
+        self.rows.pop()
+    }
+
+    /// Adds a row at the top (resize pulls rows back from history).
+    pub fn insert_top(&mut self, row: Row) {
+        self.rows.insert(0, row);
+    }
+
+    /// Adds a blank row at the bottom.
+    pub fn push_bottom(&mut self) {
+        self.rows.push(Row::default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_chars(grid: &Grid) -> String {
+        grid.rows().iter().map(|r| r.cell(0).char()).collect()
+    }
+
+    #[test]
+    fn scrolling_a_region_rotates_rows() {
+        let mut grid = Grid::new(4, 3);
+        for (i, c) in b"abcd".iter().enumerate() {
+            grid.row_mut(i).put_ascii(0, &[*c], 0, 3);
+        }
+        grid.scroll_up(1, 2, 1, Cell::BLANK, None);
+        assert_eq!(first_chars(&grid), "ac d");
+        grid.scroll_down(0, 3, 2, Cell::BLANK);
+        assert_eq!(first_chars(&grid), "  ac");
+    }
+}

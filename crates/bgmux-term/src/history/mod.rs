@@ -1,0 +1,220 @@
+//! The history store: rows that scrolled off the top of the primary screen,
+//! kept compactly in blocks, capped at `limit` rows, with random access.
+//!
+//! It owns the blocks, the row accounting (how many rows are held, how many
+//! were ever dropped off the front) and the cap. The row format is
+//! `block.rs`; text export is `text.rs`.
+//!
+//! ```text
+//!  blocks: VecDeque<Block>           (every block but the last holds 256 rows)
+//!  +-----------+-----------+-----------+-----+
+//!  | 0..256    | 256..512  | 512..768  | …   |  <- push() appends to the last
+//!  +-----------+-----------+-----------+-----+
+//!    ^ skip: rows of the first block already dropped by the limit; the
+//!      block itself is freed once all of its rows are dropped
+//!  row i (0 = oldest held) lives at block (i + skip) / 256, row (i + skip) % 256
+//! ```
+
+mod block;
+
+pub(crate) use block::{StoredRow, BLOCK_ROWS};
+
+use std::collections::VecDeque;
+
+use block::Block;
+
+use crate::grid::Row;
+
+/// See the file comment.
+#[derive(Debug, Default)]
+pub(crate) struct History {
+    blocks: VecDeque<Block>,
+    skip: usize,
+    len: usize,
+    limit: usize,
+    dropped: u64,
+    text_hint: usize,
+}
+
+impl History {
+    /// An empty history holding at most `limit` rows.
+    pub fn new(limit: usize) -> History {
+        History {
+            limit,
+            text_hint: BLOCK_ROWS * 32,
+            ..History::default()
+        }
+    }
+
+    /// Rows held.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The cap, in rows.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Rows ever removed from the front (by the cap, `clear` or `drain`), so
+    /// that `dropped + index` numbers a row for good.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Changes the cap; shrinking drops the oldest rows.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+        self.trim();
+    }
+
+    /// Heap bytes held, counting capacities (so slack counts).
+    pub fn heap_bytes(&self) -> usize {
+        self.blocks.capacity() * size_of::<Block>()
+            + self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
+    }
+
+    /// Appends a row that scrolled off the screen.
+    pub fn push(&mut self, row: &Row) {
+        if self.limit == 0 {
+            self.dropped += 1;
+            return;
+        }
+        if self.blocks.back().is_none_or(|b| b.len() == BLOCK_ROWS) {
+            if let Some(last) = self.blocks.back_mut() {
+                last.seal();
+                // Size the next text buffer after this one, so a steady
+                // stream reallocates rarely and seals with little slack.
+                self.text_hint = last.text_len() + last.text_len() / 16 + 64;
+            }
+            self.blocks.push_back(Block::with_capacity(self.text_hint));
+        }
+        if let Some(last) = self.blocks.back_mut() {
+            last.push(row);
+            self.len += 1;
+        }
+        self.trim();
+    }
+
+    /// Removes and returns the newest row's storage position, if any, so
+    /// resize can pull it back. The caller decodes it first via `get`.
+    pub fn pop_newest(&mut self) {
+        if self.len == 0 {
+            return;
+        }
+        if let Some(last) = self.blocks.back_mut() {
+            last.pop();
+            self.len -= 1;
+            if last.len() == 0 {
+                self.blocks.pop_back();
+                if self.blocks.is_empty() {
+                    self.skip = 0;
+                }
+            }
+        }
+    }
+
+    /// Row `index`, 0 being the oldest held.
+    pub fn get(&self, index: usize) -> Option<StoredRow<'_>> {
+        if index >= self.len {
+            return None;
+        }
+        let abs = index + self.skip;
+        self.blocks.get(abs / BLOCK_ROWS)?.row(abs % BLOCK_ROWS)
+    }
+
+    /// Drops every row (ED 3, `drain`).
+    pub fn clear(&mut self) {
+        self.dropped += self.len as u64;
+        self.blocks = VecDeque::new();
+        self.skip = 0;
+        self.len = 0;
+    }
+
+    fn trim(&mut self) {
+        while self.len > self.limit {
+            let Some(front) = self.blocks.front() else {
+                break;
+            };
+            let k = (front.len() - self.skip).min(self.len - self.limit);
+            self.skip += k;
+            self.len -= k;
+            self.dropped += k as u64;
+            if self.skip == front.len() {
+                self.blocks.pop_front();
+                self.skip = 0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cell::Cell;
+    use crate::style::Style;
+    use crate::Color;
+
+    fn row(text: &str, cols: usize) -> Row {
+        let mut r = Row::default();
+        r.put_ascii(0, text.as_bytes(), 0, cols);
+        r
+    }
+
+    #[test]
+    fn rows_are_trimmed_and_randomly_accessible() {
+        let mut h = History::new(1000);
+        for i in 0..3000 {
+            h.push(&row(&format!("line {i}"), 20));
+        }
+        assert_eq!(h.len(), 1000);
+        assert_eq!(h.dropped(), 2000);
+        assert_eq!(h.get(0).unwrap().text, "line 2000");
+        assert_eq!(h.get(999).unwrap().text, "line 2999");
+        assert!(h.get(1000).is_none());
+        assert!(h.blocks.len() <= 1000 / BLOCK_ROWS + 2);
+        h.set_limit(10);
+        assert_eq!(h.get(0).unwrap().text, "line 2990");
+        h.pop_newest();
+        assert_eq!(h.len(), 9);
+        assert_eq!(h.get(8).unwrap().text, "line 2998");
+    }
+
+    #[test]
+    fn styled_rows_keep_their_runs() {
+        let mut h = History::new(10);
+        let mut r = Row::default();
+        let red = Style {
+            fg: Color::Indexed(1),
+            ..Style::default()
+        };
+        let rgb = Style {
+            bg: Color::Rgb(1, 2, 3),
+            ..Style::default()
+        };
+        r.put_ascii(0, b"ab", red.pack().unwrap(), 6);
+        let code = r.style_code(&rgb, None, 6);
+        r.put(
+            3,
+            Cell {
+                ch: '字' as u32 | crate::cell::WIDE,
+                style: code,
+            },
+            6,
+        );
+        h.push(&row("plain", 6));
+        h.push(&r);
+        h.push(&row("plain", 6));
+        let stored = h.get(1).unwrap();
+        let cells: Vec<_> = stored
+            .cells()
+            .map(|c| (c.text, stored.style(c.style)))
+            .collect();
+        assert_eq!(cells[0], ("a", red.clone()));
+        assert_eq!(cells[2], (" ", Style::default()));
+        assert_eq!(cells[3], ("字", rgb));
+        let plain = h.get(2).unwrap();
+        assert!(plain.cells().all(|c| c.style == 0));
+    }
+}
