@@ -47,6 +47,8 @@ pub enum Command {
     /// Attach a client to the server's view
     #[command(alias = "a")]
     Attach(commands::attach::Args),
+    /// Inside a task: type TEXT + Enter, then send the task to the background
+    Bg(commands::bg::Args),
     /// Print a task's screen as text
     Capture(commands::capture::Args),
     /// Print a task's complete output from the first byte

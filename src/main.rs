@@ -11,6 +11,7 @@ mod paths;
 mod protocol;
 mod pty;
 mod server;
+mod slash;
 mod store;
 
 use std::process::ExitCode;

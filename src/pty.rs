@@ -116,6 +116,25 @@ pub fn spawn(spec: &SpawnSpec<'_>) -> io::Result<Spawned> {
     Ok(Spawned { master: Master { fd: master }, pid })
 }
 
+/// Starts `/bin/sh -c command` in its own session with no terminal and
+/// `env` added to ours (notify hooks); returns its pid, which the server
+/// reaps with the tasks.
+pub fn spawn_detached(command: &str, env: &[(&str, String)]) -> io::Result<i32> {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c").arg(command).envs(env.iter().map(|(k, v)| (k, v)));
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    // SAFETY: setsid is async-signal-safe; the hook gets its own process
+    // group so a timeout can kill all of it.
+    unsafe {
+        cmd.pre_exec(|| {
+            cvt(libc::setsid())?;
+            Ok(())
+        });
+    }
+    let child = cmd.spawn()?;
+    i32::try_from(child.id()).map_err(io::Error::other)
+}
+
 fn set_nonblocking(fd: RawFd) -> io::Result<()> {
     // SAFETY: F_GETFL/F_SETFL on a valid fd we own.
     unsafe {

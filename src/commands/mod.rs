@@ -3,6 +3,7 @@
 //! dispatches both ways, one line per command.
 
 pub mod attach;
+pub mod bg;
 pub mod capture;
 pub mod kill;
 pub mod kill_server;
@@ -40,6 +41,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Run(args)) => run::run(&ctx, args),
         Some(Command::Ls(args)) => ls::run(&ctx, args),
         Some(Command::Attach(args)) => attach::run(&ctx, args, false),
+        Some(Command::Bg(args)) => bg::run(&ctx, args),
         Some(Command::Capture(args)) => capture::run(&ctx, args),
         Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Wait(args)) => wait::run(&ctx, args),
@@ -75,7 +77,7 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
             server.subscribers.push(conn);
             None
         }
-        ClientMsg::Background { .. } => Some(ServerMsg::Error("bg is not available yet".into())),
+        ClientMsg::Background { task, text } => Some(bg::handle(server, task, text)),
     }
 }
 

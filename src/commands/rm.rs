@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::client::{no_such_task, unexpected, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
-use crate::server::{lifecycle_event, Server};
+use crate::server::Server;
 
 /// Arguments of `rm`.
 #[derive(Debug, clap::Args)]
@@ -66,10 +66,7 @@ pub fn handle(server: &mut Server, keys: &[String], finished: bool) -> ServerMsg
         ids
     };
     for id in &ids {
-        if let Some(task) = server.tasks.remove(id) {
-            server.store.remove(*id);
-            server.publish(lifecycle_event("removed", &task.record));
-        }
+        server.remove_task(*id);
     }
     ServerMsg::Removed(ids)
 }

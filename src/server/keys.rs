@@ -43,6 +43,11 @@ impl Keys {
         Keys { prefix, after_prefix: false, in_paste: false, partial: Vec::new() }
     }
 
+    /// The prefix byte.
+    pub fn prefix(&self) -> u8 {
+        self.prefix
+    }
+
     /// Is the next key the one after the prefix?
     #[cfg(test)]
     pub fn after_prefix(&self) -> bool {
@@ -102,6 +107,31 @@ fn flush(run: &mut Vec<u8>, actions: &mut Vec<Action>) {
     }
 }
 
+/// Splits input in an overlay mode into keys. A lone ESC at the end of a
+/// read is the Escape key (terminals send a whole sequence in one write).
+pub fn parse_keys(input: &[u8]) -> Vec<Key> {
+    let mut keys = Vec::new();
+    let mut start = 0;
+    for end in 1..=input.len() {
+        let chunk = &input[start..end];
+        if chunk == b"\x1b" && end < input.len() && !matches!(input[end], b'[' | b'O') {
+            keys.push(Key::Named("Escape"));
+            start = end;
+            continue;
+        }
+        if let Some(key) = parse_key(chunk) {
+            keys.push(key);
+            start = end;
+        }
+    }
+    match &input[start..] {
+        [] => {}
+        [0x1b] => keys.push(Key::Named("Escape")),
+        rest => keys.push(Key::Other(rest.to_vec())),
+    }
+    keys
+}
+
 /// Parses one complete key from `bytes`, or `None` if more bytes are needed.
 fn parse_key(bytes: &[u8]) -> Option<Key> {
     match bytes {
@@ -138,8 +168,10 @@ fn named(rest: &[u8]) -> Option<&'static str> {
         b"1;5D" => "C-Left",
         b"5~" => "PageUp",
         b"6~" => "PageDown",
-        b"H" => "Home",
-        b"F" => "End",
+        b"H" | b"1~" | b"7~" => "Home",
+        b"F" | b"4~" | b"8~" => "End",
+        b"3~" => "Delete",
+        b"Z" => "BTab",
         _ => return None,
     })
 }
@@ -167,6 +199,22 @@ mod tests {
         assert_eq!(k.feed(b"\x1b["), vec![]);
         assert_eq!(k.feed(b"A"), vec![Action::Prefixed(Key::Named("Up"))]);
         assert_eq!(k.feed(b"\x02\x02"), vec![Action::Prefixed(Key::Char('\x02'))]);
+    }
+
+    #[test]
+    fn overlay_keys_parse_escape_arrows_and_text() {
+        let keys = parse_keys(b"a\x1b[A\x1b\x7f\x1b[3~\x1b");
+        assert_eq!(
+            keys,
+            vec![
+                Key::Char('a'),
+                Key::Named("Up"),
+                Key::Named("Escape"),
+                Key::Char('\x7f'),
+                Key::Named("Delete"),
+                Key::Named("Escape")
+            ]
+        );
     }
 
     #[test]

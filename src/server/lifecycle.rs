@@ -93,6 +93,8 @@ impl Server {
         self.save(&task.record);
         self.publish(event("started", &task.record));
         self.tasks.insert(id, task);
+        self.arm_wait_check();
+        self.mark_all_dirty();
         Ok(id)
     }
 
@@ -131,6 +133,7 @@ impl Server {
             let record = task.record.clone();
             self.save(&record);
         }
+        self.resume_if_waiting(id);
         self.mark_dirty(id);
     }
 
@@ -145,7 +148,10 @@ impl Server {
     /// SIGCHLD: reap every exited child.
     pub(super) fn reap(&mut self) {
         while let Some((pid, kind)) = pty::reap_one() {
-            let Some(id) = self.pids.remove(&pid) else { continue };
+            let Some(id) = self.pids.remove(&pid) else {
+                self.hook_ended(pid, kind);
+                continue;
+            };
             let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else { continue };
             live.exited = Some(kind);
             if live.eof {
@@ -166,7 +172,9 @@ impl Server {
         self.save(&record);
         self.publish(event("exited", &record));
         self.wake_waiters();
+        self.notify(id);
         self.task_ended_in_views(id);
+        self.mark_all_dirty();
         self.maybe_exit();
     }
 
@@ -182,6 +190,20 @@ impl Server {
         });
         for (conn, (id, code)) in ready {
             self.reply(conn, &ServerMsg::Waited { id, code });
+        }
+    }
+
+    /// Forgets an ended task and deletes its record and log.
+    pub fn remove_task(&mut self, id: u64) {
+        if self.is_live(id) {
+            return;
+        }
+        if let Some(task) = self.tasks.remove(&id) {
+            self.store.remove(id);
+            self.publish(event("removed", &task.record));
+            for client in self.clients.values_mut() {
+                client.dirty = true;
+            }
         }
     }
 

@@ -7,10 +7,16 @@
 
 mod client;
 mod conn;
+mod input;
 mod keys;
+mod layout;
 mod lifecycle;
+mod notify;
+mod prompt;
 mod render;
+mod switcher;
 mod task;
+mod waiting;
 
 use std::collections::{BTreeMap, HashMap};
 use std::os::unix::fs::FileTypeExt;
@@ -24,11 +30,14 @@ use tokio::sync::mpsc;
 
 pub use self::client::Client;
 use self::conn::{Conn, Flush};
-pub use self::lifecycle::{event as lifecycle_event, waited};
+pub use self::lifecycle::waited;
 pub use self::task::Task;
 use crate::paths::Paths;
 use crate::protocol::{ClientMsg, ServerMsg, TaskEvent};
 use crate::store::{Store, Syncer};
+
+/// Every known task by id.
+pub type TaskMap = BTreeMap<u64, Task>;
 
 /// A connection's id, unique for the server's life.
 pub type ConnId = u64;
@@ -84,6 +93,10 @@ pub enum Timer {
     IdleCheck,
     /// Give up waiting for tasks during kill-server.
     ExitNow,
+    /// Look for tasks that started or stopped waiting for input.
+    WaitCheck,
+    /// Kill a notify-command that runs too long.
+    KillHook(i32),
 }
 
 /// All server state.
@@ -118,6 +131,14 @@ pub struct Server {
     quit: bool,
     /// The socket path (for messages and cleanup).
     pub socket: PathBuf,
+    /// Command-prompt history, shared by all clients.
+    pub prompt_history: Vec<String>,
+    /// What notifications do.
+    pub notify_settings: notify::NotifySettings,
+    /// Running notify-commands.
+    pub hooks: notify::Hooks,
+    /// The waiting check is scheduled.
+    wait_check_armed: bool,
 }
 
 /// Runs a server on `paths` until it has nothing left to do.
@@ -196,6 +217,10 @@ impl Server {
             next_conn: 1,
             quit: false,
             socket,
+            prompt_history: Vec::new(),
+            notify_settings: notify::NotifySettings::default(),
+            hooks: notify::Hooks::new(),
+            wait_check_armed: false,
         }
     }
 
@@ -372,6 +397,8 @@ impl Server {
                 }
                 Timer::IdleCheck => self.maybe_exit(),
                 Timer::ExitNow => self.quit = true,
+                Timer::WaitCheck => self.check_waiting(),
+                Timer::KillHook(pid) => self.kill_hook(pid),
             }
         }
         self.render_due(false);

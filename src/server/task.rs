@@ -46,6 +46,8 @@ pub struct Task {
     log: LogWriter,
     /// When it last printed.
     pub last_output: Instant,
+    /// Ended or started waiting while nobody watched, and not viewed since.
+    pub unseen: bool,
     /// The emulator holds this task's screen (false for tasks read from
     /// disk at start-up, whose output lives only in their logs).
     in_memory: bool,
@@ -70,14 +72,14 @@ impl Task {
         let master = Rc::new(pty::register(master)?);
         let reader = tokio::task::spawn_local(read_pty(record.id, Rc::clone(&master), events));
         let live = Live { master, reader, pending: Vec::new(), waiting_writable: false, exited: None, eof: false };
-        Ok(Task { record, term, live: Some(live), log, last_output: Instant::now(), in_memory: true })
+        Ok(Task { record, term, live: Some(live), log, last_output: Instant::now(), unseen: false, in_memory: true })
     }
 
     /// A task known from its record only (ended, or lost by an earlier server).
     pub fn ended(record: TaskRecord, log: LogWriter) -> Task {
         let size = record.size;
         let term = Terminal::new(size.rows.max(1), size.cols.max(1), 0);
-        Task { record, term, live: None, log, last_output: Instant::now(), in_memory: false }
+        Task { record, term, live: None, log, last_output: Instant::now(), unseen: false, in_memory: false }
     }
 
     /// Does the emulator hold this task's screen?
