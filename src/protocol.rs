@@ -142,6 +142,12 @@ pub enum ClientMsg {
     },
     /// Stream lifecycle events. Answer: `Event` frames until the server exits.
     Events,
+    /// Tasks that ended after a time (ms since the epoch), for the prompt
+    /// hook. Answer: `Tasks`.
+    EndedSince {
+        /// The shell's last mark.
+        since: u64,
+    },
     /// `bgmux bg` from inside a task. Answer: `Ok`.
     Background {
         /// The calling task's id (from `BGMUX_TASK_ID`).

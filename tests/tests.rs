@@ -6,5 +6,8 @@ mod support;
 
 mod attach;
 mod cli;
+mod events;
 mod lifecycle;
 mod security;
+mod ui;
+mod waiting;

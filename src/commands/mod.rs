@@ -5,10 +5,13 @@
 pub mod attach;
 pub mod bg;
 pub mod capture;
+pub mod events;
+pub mod init;
 pub mod kill;
 pub mod kill_server;
 pub mod log;
 pub mod ls;
+pub mod prompt_hook;
 pub mod rm;
 pub mod run;
 pub mod send;
@@ -29,6 +32,11 @@ use crate::server::{ConnId, Server};
 /// Runs the command line's command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let paths = Paths::resolve(cli.socket.as_deref(), cli.name.as_deref())?;
+    let socket_flags = match (&cli.socket, &cli.name) {
+        (Some(_), _) => format!(" -S '{}'", paths.socket.display().to_string().replace('\'', r"'\''")),
+        (None, Some(name)) => format!(" -L '{name}'"),
+        _ => String::new(),
+    };
     let kind = if matches!(cli.command, Some(Command::Server(_))) { "server" } else { "client" };
     let state_dir = match &cli.command {
         Some(Command::Server(args)) => args.state_dir.clone(),
@@ -43,6 +51,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Attach(args)) => attach::run(&ctx, args, false),
         Some(Command::Bg(args)) => bg::run(&ctx, args),
         Some(Command::Capture(args)) => capture::run(&ctx, args),
+        Some(Command::Events(args)) => events::run(&ctx, args),
+        Some(Command::Init(args)) => init::run(&ctx, args, &socket_flags),
+        Some(Command::PromptHook(args)) => prompt_hook::run(&ctx, args),
         Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Wait(args)) => wait::run(&ctx, args),
         Some(Command::Send(args)) => send::run(&ctx, args),
@@ -77,6 +88,7 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
             server.subscribers.push(conn);
             None
         }
+        ClientMsg::EndedSince { since } => Some(prompt_hook::handle(server, since)),
         ClientMsg::Background { task, text } => Some(bg::handle(server, task, text)),
     }
 }

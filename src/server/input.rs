@@ -20,7 +20,14 @@ impl Server {
         }
         let actions = client.keys.feed(data);
         for action in actions {
+            // A prefixed key may open an overlay: what follows in the same
+            // read (a paste, a fast typist, a test) belongs to it.
+            let overlay = self.clients.get(&conn).is_some_and(|c| !matches!(c.mode, Mode::Normal));
             match action {
+                Action::Forward(bytes) if overlay => {
+                    parse_keys(&bytes).into_iter().for_each(|k| self.mode_key(conn, k))
+                }
+                Action::Prefixed(key) if overlay => self.mode_key(conn, key),
                 Action::Forward(bytes) => self.forward(conn, &bytes),
                 Action::Prefixed(key) => self.prefixed(conn, key),
             }

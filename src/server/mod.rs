@@ -417,7 +417,7 @@ impl Server {
             return;
         }
         let live = self.tasks.values().any(Task::is_live);
-        let connected = self.conns.keys().any(|c| !self.subscribers.contains(c));
+        let connected = !self.conns.is_empty();
         if !self.stay_up && !live && !connected {
             tracing::info!("nothing live and nobody attached: exiting");
             self.quit = true;

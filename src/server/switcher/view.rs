@@ -22,7 +22,7 @@ use crate::store::time::{human_bytes, human_duration, Timestamp};
 /// Draws the switcher over the whole of `frame`.
 pub fn draw(sw: &mut Switcher, tasks: &TaskMap, frame: &mut Frame) {
     let (rows, cols) = (frame.rows(), frame.cols());
-    let side_by_side = cols >= 100;
+    let side_by_side = cols >= 140;
     let (list, preview) = if side_by_side {
         let w = cols * 11 / 20;
         (Rect { row: 0, col: 0, rows: rows - 1, cols: w }, Rect { row: 0, col: w, rows: rows - 1, cols: cols - w })
