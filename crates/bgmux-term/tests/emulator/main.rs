@@ -3,6 +3,7 @@
 //! `vt100` and tmux, property tests and fuzz regressions.
 
 mod basics;
+mod fixtures;
 mod frames;
 mod props;
 mod support;
