@@ -89,7 +89,7 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
         'P' => screen.delete_chars(n),
         // SU/SD; xterm's five-parameter `CSI T` is mouse highlighting.
         'S' => screen.scroll_up(n),
-        'T' if params.len() <= 1 => screen.scroll_down(n),
+        'T' if params.len() < 5 => screen.scroll_down(n),
         'X' => screen.erase_chars(n),
         'Z' => screen.tab_backward(n),
         // REP, clamped to one screenful as tmux does.

@@ -268,18 +268,18 @@ impl Row {
 }
 
 /// Before cells `[from, to)` are overwritten: a wide character whose one
-/// half is inside the range and the other outside loses both halves (the
-/// outside half becomes a blank keeping its style), as xterm does.
+/// half is inside the range and the other outside loses both halves; the
+/// outside half becomes a plain blank, as in tmux and vt100.
 #[inline]
 fn fix_wide_overlap(cells: &mut [Cell], from: usize, to: usize) {
     if from > 0 && from < cells.len() && cells[from].is_spacer() {
-        cells[from - 1] = Cell::blank(cells[from - 1].style);
+        cells[from - 1] = Cell::BLANK;
         if to == from {
-            cells[from] = Cell::blank(cells[from].style);
+            cells[from] = Cell::BLANK;
         }
     }
     if to < cells.len() && to > 0 && cells[to].is_spacer() {
-        cells[to] = Cell::blank(cells[to].style);
+        cells[to] = Cell::BLANK;
     }
 }
 

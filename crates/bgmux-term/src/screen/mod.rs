@@ -106,7 +106,9 @@ pub(crate) struct Screen {
     pub row: usize,
     pub col: usize,
     /// A character was written in the last column; the next one wraps
-    /// first (the VT100 "last column flag", DEC STD 070).
+    /// first (the VT100 "last column flag", DEC STD 070). `col` is then the
+    /// last column; tmux and vt100 put their cursor one past it instead,
+    /// and `edit_col` gives that view to the operations where it shows.
     pub pending_wrap: bool,
     /// DECSC slots: `[primary, alternate]`, as xterm keeps one per screen.
     pub saved: [Option<Saved>; 2],
@@ -214,9 +216,11 @@ impl Screen {
         self.pending_wrap = false;
     }
 
-    /// VPA: moves to row `row` (0-based, DECOM-relative), same column.
+    /// VPA: moves to row `row` (0-based, DECOM-relative), same column; a
+    /// pending wrap stays pending like for the other vertical motions.
     pub fn goto_row(&mut self, row: usize) {
-        self.goto(row, self.col);
+        let (top, bottom) = self.row_bounds();
+        self.row = top.saturating_add(row).min(bottom);
     }
 
     /// CHA/HPA: moves to column `col`, same row.
@@ -225,14 +229,30 @@ impl Screen {
         self.pending_wrap = false;
     }
 
-    /// CUU: up `n`, stopping at the top margin when below it.
+    /// The cursor column for relative horizontal motion and the edit
+    /// functions: just past the last column while a wrap is pending. tmux
+    /// and vt100 keep their cursor there in that state, and we follow them
+    /// (see `pending_wrap`): LF, IND, RI, VPA, HT, EL, ED, ECH, ICH, DCH,
+    /// IL and DL leave the wrap pending; CUB 1 lands in the last column,
+    /// CUF, CUU and CUD stay there.
+    pub fn edit_col(&self) -> usize {
+        if self.pending_wrap {
+            self.cols
+        } else {
+            self.col
+        }
+    }
+
+    /// CUU: up `n`, stopping at the top margin when below it. Unlike the
+    /// other vertical motions it cancels a pending wrap (as tmux does).
     pub fn up(&mut self, n: usize) {
         let limit = if self.row >= self.top { self.top } else { 0 };
         self.row = self.row.saturating_sub(n).max(limit);
         self.pending_wrap = false;
     }
 
-    /// CUD: down `n`, stopping at the bottom margin when above it.
+    /// CUD: down `n`, stopping at the bottom margin when above it; cancels
+    /// a pending wrap like CUU.
     pub fn down(&mut self, n: usize) {
         let limit = if self.row <= self.bottom {
             self.bottom
@@ -245,12 +265,12 @@ impl Screen {
 
     /// CUF: right `n`, stopping at the last column.
     pub fn right(&mut self, n: usize) {
-        self.goto_col(self.col.saturating_add(n));
+        self.goto_col(self.edit_col().saturating_add(n));
     }
 
     /// CUB: left `n`, stopping at the first column.
     pub fn left(&mut self, n: usize) {
-        self.goto_col(self.col.saturating_sub(n));
+        self.goto_col(self.edit_col().saturating_sub(n));
     }
 
     /// CR.
@@ -259,26 +279,31 @@ impl Screen {
         self.pending_wrap = false;
     }
 
-    /// BS: one column left; it does not reverse-wrap (xterm's default).
+    /// BS: one column left, no reverse wrap. From a pending wrap it lands
+    /// in the last column (tmux, vt100; xterm with reverse-wrap enabled).
     pub fn backspace(&mut self) {
         self.left(1);
     }
 
-    /// HT / CHT: to the `n`th next tab stop, or the last column.
+    /// HT / CHT: to the `n`th next tab stop, or the last column. With a
+    /// wrap pending there is no next stop and nothing moves (tmux).
     pub fn tab_forward(&mut self, n: usize) {
+        if self.pending_wrap {
+            return;
+        }
         for _ in 0..n.min(self.cols) {
             let next = (self.col + 1..self.cols).find(|&c| self.tabs[c]);
             self.col = next.unwrap_or(self.cols - 1);
         }
-        self.pending_wrap = false;
     }
 
     /// CBT: to the `n`th previous tab stop, or the first column.
     pub fn tab_backward(&mut self, n: usize) {
+        let mut col = self.edit_col();
         for _ in 0..n.min(self.cols) {
-            self.col = (0..self.col).rev().find(|&c| self.tabs[c]).unwrap_or(0);
+            col = (0..col).rev().find(|&c| self.tabs[c]).unwrap_or(0);
         }
-        self.pending_wrap = false;
+        self.goto_col(col);
     }
 
     /// HTS: sets a tab stop at the cursor column.

@@ -7,3 +7,4 @@ mod fixtures;
 mod frames;
 mod props;
 mod support;
+mod vt100_diff;
