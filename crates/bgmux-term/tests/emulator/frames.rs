@@ -18,23 +18,57 @@ fn replay(f: &Frame, bytes: &[u8]) -> Frame {
     f2
 }
 
+/// The rows (text, then styles) where two frames differ, and their
+/// cursors and modes if those do.
+pub fn frame_diff(a: &Frame, b: &Frame) -> String {
+    let mut out = String::new();
+    for r in 0..a.rows().min(b.rows()) {
+        let (ta, tb) = (a.row_text(r), b.row_text(r));
+        if ta != tb {
+            out += &format!("row {r}: {ta:?} != {tb:?}\n");
+            continue;
+        }
+        for c in 0..a.cols().min(b.cols()) {
+            if (a.cell_text(r, c), a.cell_style(r, c)) != (b.cell_text(r, c), b.cell_style(r, c)) {
+                out += &format!(
+                    "cell {r},{c}: {:?} {:?} != {:?} {:?}\n",
+                    a.cell_text(r, c),
+                    a.cell_style(r, c),
+                    b.cell_text(r, c),
+                    b.cell_style(r, c)
+                );
+                break;
+            }
+        }
+    }
+    if a.cursor() != b.cursor() {
+        out += &format!("cursor: {:?} != {:?}\n", a.cursor(), b.cursor());
+    }
+    if a.modes() != b.modes() {
+        out += &format!("modes: {:?} != {:?}\n", a.modes(), b.modes());
+    }
+    out
+}
+
 /// The full and diff round trips for a frame pair.
 pub fn assert_round_trips(prev: &Frame, next: &Frame) {
     let mut full = Vec::new();
     prev.render_full(&mut full);
-    assert_eq!(
-        &replay(prev, &full),
-        prev,
-        "render_full of prev: {:?}",
+    let got = replay(prev, &full);
+    assert!(
+        got == *prev,
+        "render_full: {}\nbytes: {:?}",
+        frame_diff(&got, prev),
         String::from_utf8_lossy(&full)
     );
     let mut diff = full.clone();
     next.render_diff(prev, &mut diff);
-    assert_eq!(
-        &replay(next, &diff),
-        next,
-        "render_diff: {:?}",
-        String::from_utf8_lossy(&diff[full.len()..])
+    let got = replay(next, &diff);
+    let bytes = String::from_utf8_lossy(&diff[full.len()..]);
+    assert!(
+        got == *next,
+        "render_diff: {}\nbytes: {bytes:?}",
+        frame_diff(&got, next)
     );
 }
 
