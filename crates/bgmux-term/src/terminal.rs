@@ -167,8 +167,9 @@ impl Terminal {
             self.write_history(out, opts);
         }
         let rows = self.screen.grid.rows();
-        for (i, row) in rows.iter().enumerate() {
-            let last = i + 1 == rows.len();
+        let count = rows.len();
+        for (i, row) in rows.enumerate() {
+            let last = i + 1 == count;
             let joined = opts.join_wrapped && row.wrapped && !last;
             text::grid_row(row, opts.ansi, joined, out);
             text::end_row(joined, opts, out);

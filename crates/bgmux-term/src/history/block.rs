@@ -82,8 +82,8 @@ impl Block {
         self.styles.shrink_to_fit();
     }
 
-    /// Appends a grid row (see the file comment for the format).
-    pub fn push(&mut self, row: &Row) {
+    /// Appends a grid row of a `cols`-wide screen (see the file comment).
+    pub fn push(&mut self, row: &Row, cols: usize) {
         let cells = row.cells();
         // Trailing blanks of a wrapped row are part of the line (joined
         // export and reflow need them), so only unwrapped rows are trimmed.
@@ -97,7 +97,8 @@ impl Block {
         };
         let cells = &cells[..used];
         // The common case, plain ASCII in the plain style, is a byte copy.
-        if cells.iter().all(|c| c.style == 0 && c.ch < 0x80) {
+        // (A fold without early exit, so that it vectorises.)
+        if cells.iter().fold(0, |acc, c| acc | c.style | c.ch >> 7) == 0 {
             self.set_style(0);
             self.text.extend(cells.iter().map(|c| c.ch as u8));
         } else {
@@ -111,6 +112,10 @@ impl Block {
                 self.set_style(code);
                 push_cell_text(row, cell, &mut buf, &mut self.text);
             }
+        }
+        if row.wrapped && used < cols {
+            self.set_style(0);
+            self.text.resize(self.text.len() + cols - used, b' ');
         }
         let end = self.text.len() as u32 | if row.wrapped { WRAPPED } else { 0 };
         self.ends.push(end);

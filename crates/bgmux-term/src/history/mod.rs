@@ -75,8 +75,8 @@ impl History {
             + self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
     }
 
-    /// Appends a row that scrolled off the screen.
-    pub fn push(&mut self, row: &Row) {
+    /// Appends a row that scrolled off a screen `cols` wide.
+    pub fn push(&mut self, row: &Row, cols: usize) {
         if self.limit == 0 {
             self.dropped += 1;
             return;
@@ -91,7 +91,7 @@ impl History {
             self.blocks.push_back(Block::with_capacity(self.text_hint));
         }
         if let Some(last) = self.blocks.back_mut() {
-            last.push(row);
+            last.push(row, cols);
             self.len += 1;
         }
         self.trim();
@@ -156,9 +156,9 @@ mod tests {
     use crate::style::Style;
     use crate::Color;
 
-    fn row(text: &str, cols: usize) -> Row {
+    fn row(text: &str, _cols: usize) -> Row {
         let mut r = Row::default();
-        r.put_ascii(0, text.as_bytes(), 0, cols);
+        r.put_ascii(0, text.as_bytes(), 0);
         r
     }
 
@@ -166,7 +166,7 @@ mod tests {
     fn rows_are_trimmed_and_randomly_accessible() {
         let mut h = History::new(1000);
         for i in 0..3000 {
-            h.push(&row(&format!("line {i}"), 20));
+            h.push(&row(&format!("line {i}"), 20), 20);
         }
         assert_eq!(h.len(), 1000);
         assert_eq!(h.dropped(), 2000);
@@ -193,7 +193,7 @@ mod tests {
             bg: Color::Rgb(1, 2, 3),
             ..Style::default()
         };
-        r.put_ascii(0, b"ab", red.pack().unwrap(), 6);
+        r.put_ascii(0, b"ab", red.pack().unwrap());
         let code = r.style_code(&rgb, None, 6);
         r.put(
             3,
@@ -203,9 +203,9 @@ mod tests {
             },
             6,
         );
-        h.push(&row("plain", 6));
-        h.push(&r);
-        h.push(&row("plain", 6));
+        h.push(&row("plain", 6), 6);
+        h.push(&r, 6);
+        h.push(&row("plain", 6), 6);
         let stored = h.get(1).unwrap();
         let cells: Vec<_> = stored
             .cells()

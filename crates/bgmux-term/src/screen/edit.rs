@@ -191,7 +191,7 @@ impl Screen {
         for r in 0..rows {
             let row = self.grid.row_mut(r);
             row.reset();
-            row.put_ascii(0, &line, 0, cols);
+            row.put_ascii(0, &line, 0);
         }
         self.top = 0;
         self.bottom = rows - 1;

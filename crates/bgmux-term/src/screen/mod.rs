@@ -29,7 +29,7 @@ const MAX_EVENTS: usize = 1024;
 pub(crate) const MAX_TITLE: usize = 1024;
 
 /// The pen: the style printed characters get, with its codes cached.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Pen {
     pub style: Style,
     /// `style.pack()`: `None` when the style is extended.
@@ -37,6 +37,12 @@ pub(crate) struct Pen {
     /// The BCE erase style (background only) and its basic code.
     pub erase: Style,
     pub erase_basic: Option<u32>,
+}
+
+impl Default for Pen {
+    fn default() -> Pen {
+        Pen::new(Style::default())
+    }
 }
 
 impl Pen {

@@ -37,7 +37,7 @@ impl Screen {
             let n = (cols - self.col).min(text.len());
             let row = self.grid.row_mut(self.row);
             let code = row.style_code(&self.pen.style, self.pen.basic, cols);
-            row.put_ascii(self.col, &text[..n], code, cols);
+            row.put_ascii(self.col, &text[..n], code);
             self.col += n;
             if self.col >= cols {
                 self.col = cols - 1;

@@ -77,7 +77,7 @@ fn resize_grid(
         } else {
             let top = grid.remove_top();
             if let Some(history) = history.as_deref_mut() {
-                history.push(&top);
+                history.push(&top, cols);
             }
             *row = row.saturating_sub(1);
         }
