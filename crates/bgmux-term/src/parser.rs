@@ -19,9 +19,15 @@
 //! sequence). After any long sequence the vte parser is replaced, which
 //! frees its buffer.
 //!
+//! The most common sequences, plain `CSI digits;digits final` (SGR, cursor
+//! motion, erase), are parsed right here too (`fast_csi`) when they are
+//! complete in the input; anything else, or a sequence cut by the end of
+//! the input, goes to vte.
+//!
 //! Behaviour matches vte's own ground state, except that C1 controls and
 //! DEL are ignored rather than executed or printed (see `dispatch/mod.rs`).
 
+use crate::dispatch::{self, Params};
 use crate::screen::Screen;
 
 /// The longest escape sequence or control string accepted, in bytes. OSC 52
@@ -78,6 +84,42 @@ fn printable_run(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() - n)
 }
 
+/// The CSI fast path: `ESC [ digits ; digits … final` (no private marker,
+/// sub-parameters, intermediates or embedded controls), complete in
+/// `bytes`, is parsed and dispatched here, exactly as vte would (values
+/// saturate at 65535, an empty parameter is 0, more than 32 parameters go
+/// to vte, which ignores the sequence). SGR and cursor motion, most of what
+/// programs send, take this path. Returns the bytes consumed, or `None` to
+/// hand the sequence to vte.
+#[inline]
+fn fast_csi(screen: &mut Screen, bytes: &[u8]) -> Option<usize> {
+    if bytes.get(1) != Some(&b'[') {
+        return None;
+    }
+    let mut params = Params::default();
+    let mut value: u16 = 0;
+    for (i, &b) in bytes.iter().enumerate().skip(2) {
+        match b {
+            b'0'..=b'9' => value = value.saturating_mul(10).saturating_add(u16::from(b - b'0')),
+            b';' => {
+                if !params.push(value, false) {
+                    return None;
+                }
+                value = 0;
+            }
+            0x40..=0x7e => {
+                if !params.push(value, false) {
+                    return None;
+                }
+                dispatch::csi_plain(screen, &params, b);
+                return Some(i + 1);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 impl Parser {
     pub fn new() -> Parser {
         Parser {
@@ -124,6 +166,10 @@ impl Parser {
                     i = end;
                 }
                 0x1b => {
+                    if let Some(n) = fast_csi(screen, &bytes[i..]) {
+                        i += n;
+                        continue;
+                    }
                     self.mode = Mode::Sequence;
                     self.seq_len = 0;
                     return i;

@@ -1,12 +1,11 @@
 //! CSI sequences (ECMA-48 §8.3, xterm ctlseqs "Functions using CSI"),
 //! routed by their private marker and intermediates.
 //!
-//! Parameters arrive from vte as `u16` (saturated), so no count can
+//! Parameters arrive as `u16` (saturated by vte or the fast path), so no count can
 //! overflow; every count is further clamped by the operation it drives
 //! (a cursor never leaves the screen, an insert never exceeds the row).
 
-use vte::Params;
-
+use super::params::Params;
 use super::{modes, reply, sgr};
 use crate::modes::CursorShape;
 use crate::screen::Screen;
@@ -62,6 +61,12 @@ pub(super) fn dispatch(screen: &mut Screen, params: &Params, intermediates: &[u8
 
 /// CSI sequences without a private marker or intermediates.
 fn plain(screen: &mut Screen, params: &Params, action: char) {
+    if action == 'm' {
+        // SGR is the most frequent sequence of all; it changes nothing
+        // visible by itself and keeps REP's last character.
+        sgr::apply(screen, params);
+        return;
+    }
     let n = count(params);
     // Queries change nothing visible.
     screen.changed |= !matches!(action, 'c' | 'n' | 't');
@@ -103,7 +108,6 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
         'l' => params
             .iter()
             .for_each(|p| modes::set_ansi(screen, first(p), false)),
-        'm' => sgr::apply(screen, params),
         'n' => reply::status_report(screen, raw(params, 0), false),
         'r' => screen.set_region(usize::from(raw(params, 0)), usize::from(raw(params, 1))),
         's' => screen.save_cursor(),
@@ -111,7 +115,7 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
         't' => reply::window_report(screen, raw(params, 0)),
         _ => {}
     }
-    if action != 'b' && action != 'm' {
+    if action != 'b' {
         screen.last_char = None;
     }
 }

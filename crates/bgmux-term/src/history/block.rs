@@ -102,16 +102,7 @@ impl Block {
             self.set_style(0);
             self.text.extend(cells.iter().map(|c| c.ch as u8));
         } else {
-            let mut buf = String::new();
-            for &cell in cells.iter().filter(|c| !c.is_spacer()) {
-                let code = if cell.style & EXTENDED == 0 {
-                    cell.style
-                } else {
-                    intern(&mut self.styles, &row.style(cell.style))
-                };
-                self.set_style(code);
-                push_cell_text(row, cell, &mut buf, &mut self.text);
-            }
+            self.push_styled(row, cells);
         }
         if row.wrapped && used < cols {
             self.set_style(0);
@@ -119,6 +110,39 @@ impl Block {
         }
         let end = self.text.len() as u32 | if row.wrapped { WRAPPED } else { 0 };
         self.ends.push(end);
+    }
+
+    /// Appends cells with styles or non-ASCII text: runs of ASCII in one
+    /// basic style are copied in one go, the rest cell by cell.
+    fn push_styled(&mut self, row: &Row, cells: &[Cell]) {
+        let mut buf = String::new();
+        let mut i = 0;
+        while let Some(&cell) = cells.get(i) {
+            // Extended codes index the row's table, not the block's, so
+            // they are always looked up.
+            if cell.style & EXTENDED != 0 || cell.style != self.current_style() {
+                let code = if cell.style & EXTENDED == 0 {
+                    cell.style
+                } else {
+                    intern(&mut self.styles, &row.style(cell.style))
+                };
+                self.set_style(code);
+            }
+            if cell.ch < 0x80 && cell.style & EXTENDED == 0 {
+                // ASCII (no flag bits either) in a basic style: the run.
+                let run = cells[i..]
+                    .iter()
+                    .take_while(|c| c.ch < 0x80 && c.style == cell.style);
+                let start = self.text.len();
+                self.text.extend(run.map(|c| c.ch as u8));
+                i += self.text.len() - start;
+                continue;
+            }
+            if !cell.is_spacer() {
+                push_cell_text(row, cell, &mut buf, &mut self.text);
+            }
+            i += 1;
+        }
     }
 
     /// Removes the newest row (resize pulls it back into the grid).
@@ -151,6 +175,7 @@ impl Block {
         })
     }
 
+    #[inline]
     fn current_style(&self) -> u32 {
         self.runs.last().map_or(0, |r| r.style)
     }

@@ -217,4 +217,28 @@ mod tests {
         let plain = h.get(2).unwrap();
         assert!(plain.cells().all(|c| c.style == 0));
     }
+
+    #[test]
+    fn extended_styles_of_different_rows_do_not_mix() {
+        let mut h = History::new(10);
+        let colors = [Color::Rgb(1, 0, 0), Color::Rgb(0, 2, 0)];
+        for color in colors {
+            let mut r = Row::default();
+            let style = Style {
+                fg: color,
+                ..Style::default()
+            };
+            let code = r.style_code(&style, None, 4);
+            // Both rows use index 0 of their own side table.
+            r.put_ascii(0, b"ab", code);
+            h.push(&r, 4);
+        }
+        for (i, color) in colors.into_iter().enumerate() {
+            let row = h.get(i).unwrap();
+            assert!(
+                row.cells().all(|c| row.style(c.style).fg == color),
+                "row {i}"
+            );
+        }
+    }
 }
