@@ -147,13 +147,13 @@ impl Style {
         }
         let fg = pack_color(self.fg)?;
         let bg = pack_color(self.bg)?;
-        let flags = u32::from(self.bold) * BOLD
-            | u32::from(self.dim) * DIM
-            | u32::from(self.italic) * ITALIC
-            | u32::from(self.blink) * BLINK
-            | u32::from(self.reverse) * REVERSE
-            | u32::from(self.hidden) * HIDDEN
-            | u32::from(self.strike) * STRIKE;
+        let flags = (u32::from(self.bold) * BOLD)
+            | (u32::from(self.dim) * DIM)
+            | (u32::from(self.italic) * ITALIC)
+            | (u32::from(self.blink) * BLINK)
+            | (u32::from(self.reverse) * REVERSE)
+            | (u32::from(self.hidden) * HIDDEN)
+            | (u32::from(self.strike) * STRIKE);
         Some(
             fg | bg << BG_SHIFT
                 | flags << ATTR_SHIFT
