@@ -41,7 +41,12 @@ pub enum Slash {
     /// Start a command as a new task in view
     Run {
         /// The command and its arguments
-        #[arg(value_name = "CMD", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        #[arg(
+            value_name = "CMD",
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
         command: Vec<String>,
     },
     /// Kill a task (default: the focused one)
@@ -79,7 +84,9 @@ pub fn parse(line: &str) -> Result<Slash, String> {
     }
     if word == "bg" {
         let text = rest.trim_start();
-        return Ok(Slash::Bg { text: (!text.is_empty()).then(|| text.to_string()) });
+        return Ok(Slash::Bg {
+            text: (!text.is_empty()).then(|| text.to_string()),
+        });
     }
     let words = split(line)?;
     Slash::try_parse_from(&words).map_err(|e| one_line(&e, word))
@@ -91,12 +98,22 @@ pub fn help() -> String {
         .get_subcommands()
         .map(|cmd| {
             let about = cmd.get_about().map(ToString::to_string).unwrap_or_default();
-            let aliases: Vec<String> = cmd.get_visible_aliases().map(|a| format!(" (/{a})")).collect();
+            let aliases: Vec<String> = cmd
+                .get_visible_aliases()
+                .map(|a| format!(" (/{a})"))
+                .collect();
             (format!("{}{}", synopsis(cmd), aliases.concat()), about)
         })
         .collect();
-    let width = lines.iter().map(|(s, _)| s.chars().count()).max().unwrap_or(0);
-    lines.iter().map(|(s, about)| format!("{s:width$}  {about}\n")).collect()
+    let width = lines
+        .iter()
+        .map(|(s, _)| s.chars().count())
+        .max()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|(s, about)| format!("{s:width$}  {about}\n"))
+        .collect()
 }
 
 /// `/fg TASK`, `/kill [TASK]`, `/split TASK…`: a command's usage in the
@@ -104,7 +121,10 @@ pub fn help() -> String {
 pub fn synopsis(cmd: &clap::Command) -> String {
     let mut out = format!("/{}", cmd.get_name());
     for arg in cmd.get_positionals() {
-        let name = arg.get_value_names().and_then(|v| v.first()).map_or("ARG".to_string(), ToString::to_string);
+        let name = arg
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map_or("ARG".to_string(), ToString::to_string);
         let many = matches!(arg.get_action(), clap::ArgAction::Append);
         let name = if many { format!("{name}…") } else { name };
         if arg.is_required_set() {
@@ -127,17 +147,26 @@ fn one_line(err: &clap::Error, word: &str) -> String {
             }
             _ => format!("unknown command /{word}: try /help"),
         },
-        ErrorKind::MissingRequiredArgument => format!("missing argument: usage {}", usage.unwrap_or_default()),
+        ErrorKind::MissingRequiredArgument => {
+            format!("missing argument: usage {}", usage.unwrap_or_default())
+        }
         ErrorKind::UnknownArgument => match err.get(ContextKind::InvalidArg) {
             Some(ContextValue::String(arg)) => {
-                format!("unexpected argument {arg:?}: usage {}", usage.unwrap_or_default())
+                format!(
+                    "unexpected argument {arg:?}: usage {}",
+                    usage.unwrap_or_default()
+                )
             }
             _ => format!("unexpected argument: usage {}", usage.unwrap_or_default()),
         },
         _ => {
             let text = err.render().to_string();
             let first = text.lines().next().unwrap_or("invalid command");
-            format!("{}: usage {}", first.trim_start_matches("error: "), usage.unwrap_or_default())
+            format!(
+                "{}: usage {}",
+                first.trim_start_matches("error: "),
+                usage.unwrap_or_default()
+            )
         }
     }
 }
@@ -198,13 +227,43 @@ mod tests {
         assert_eq!(parse("/tasks"), Ok(Slash::Tasks));
         assert_eq!(parse("/bashes"), Ok(Slash::Tasks));
         assert_eq!(parse("tasks"), Ok(Slash::Tasks));
-        assert_eq!(parse(" /fg build "), Ok(Slash::Fg { task: "build".into() }));
-        assert_eq!(parse("/run make -j4 'all tests'"), Ok(Slash::Run { command: s(&["make", "-j4", "all tests"]) }));
-        assert_eq!(parse("/run --help"), Ok(Slash::Run { command: s(&["--help"]) }));
+        assert_eq!(
+            parse(" /fg build "),
+            Ok(Slash::Fg {
+                task: "build".into()
+            })
+        );
+        assert_eq!(
+            parse("/run make -j4 'all tests'"),
+            Ok(Slash::Run {
+                command: s(&["make", "-j4", "all tests"])
+            })
+        );
+        assert_eq!(
+            parse("/run --help"),
+            Ok(Slash::Run {
+                command: s(&["--help"])
+            })
+        );
         assert_eq!(parse("/kill"), Ok(Slash::Kill { task: None }));
-        assert_eq!(parse("/kill 3"), Ok(Slash::Kill { task: Some("3".into()) }));
-        assert_eq!(parse("/split 3 4"), Ok(Slash::Split { tasks: s(&["3", "4"]) }));
-        assert_eq!(parse("/rename \"my build\""), Ok(Slash::Rename { name: "my build".into() }));
+        assert_eq!(
+            parse("/kill 3"),
+            Ok(Slash::Kill {
+                task: Some("3".into())
+            })
+        );
+        assert_eq!(
+            parse("/split 3 4"),
+            Ok(Slash::Split {
+                tasks: s(&["3", "4"])
+            })
+        );
+        assert_eq!(
+            parse("/rename \"my build\""),
+            Ok(Slash::Rename {
+                name: "my build".into()
+            })
+        );
         assert_eq!(parse("/detach"), Ok(Slash::Detach));
         assert_eq!(parse("/help"), Ok(Slash::Help));
     }
@@ -213,28 +272,54 @@ mod tests {
     fn bg_keeps_its_text_as_typed() {
         assert_eq!(parse("/bg"), Ok(Slash::Bg { text: None }));
         assert_eq!(parse("/bg   "), Ok(Slash::Bg { text: None }));
-        assert_eq!(parse("/bg echo it's  done"), Ok(Slash::Bg { text: Some("echo it's  done".into()) }));
+        assert_eq!(
+            parse("/bg echo it's  done"),
+            Ok(Slash::Bg {
+                text: Some("echo it's  done".into())
+            })
+        );
     }
 
     #[test]
     fn errors_are_one_short_line() {
-        assert_eq!(parse("/frobnicate"), Err("unknown command /frobnicate: try /help".into()));
-        assert_eq!(parse("/taks"), Err("unknown command /taks: did you mean /tasks?".into()));
+        assert_eq!(
+            parse("/frobnicate"),
+            Err("unknown command /frobnicate: try /help".into())
+        );
+        assert_eq!(
+            parse("/taks"),
+            Err("unknown command /taks: did you mean /tasks?".into())
+        );
         assert_eq!(parse("/fg"), Err("missing argument: usage /fg TASK".into()));
-        assert_eq!(parse("/split"), Err("missing argument: usage /split TASK…".into()));
-        assert_eq!(parse("/tasks now"), Err("unexpected argument \"now\": usage /tasks".into()));
-        assert_eq!(parse("/fg 1 2"), Err("unexpected argument \"2\": usage /fg TASK".into()));
+        assert_eq!(
+            parse("/split"),
+            Err("missing argument: usage /split TASK…".into())
+        );
+        assert_eq!(
+            parse("/tasks now"),
+            Err("unexpected argument \"now\": usage /tasks".into())
+        );
+        assert_eq!(
+            parse("/fg 1 2"),
+            Err("unexpected argument \"2\": usage /fg TASK".into())
+        );
         assert_eq!(parse("/"), Err("empty command: try /help".into()));
         assert_eq!(parse("/run 'oops"), Err("unclosed ' quote".into()));
         for bad in ["/help --help", "/detach -x", "/fg --version"] {
             let err = parse(bad).unwrap_err();
-            assert!(!err.contains('\n') && err.starts_with("unexpected argument"), "{bad}: {err}");
+            assert!(
+                !err.contains('\n') && err.starts_with("unexpected argument"),
+                "{bad}: {err}"
+            );
         }
     }
 
     #[test]
     fn words_split_like_a_shell() {
-        assert_eq!(split(r#"a 'b c' "d \"e\" \\ \n" f\ g"#).unwrap(), s(&["a", "b c", r#"d "e" \ \n"#, "f g"]));
+        assert_eq!(
+            split(r#"a 'b c' "d \"e\" \\ \n" f\ g"#).unwrap(),
+            s(&["a", "b c", r#"d "e" \ \n"#, "f g"])
+        );
         assert_eq!(split("  ").unwrap(), Vec::<String>::new());
         assert_eq!(split("''").unwrap(), s(&[""]));
     }
@@ -242,9 +327,19 @@ mod tests {
     #[test]
     fn help_lists_every_command_with_its_usage() {
         let help = help();
-        for line in ["/bg [TEXT]", "/tasks (/bashes)", "/fg TASK", "/run CMD…", "/kill [TASK]", "/split TASK…"] {
+        for line in [
+            "/bg [TEXT]",
+            "/tasks (/bashes)",
+            "/fg TASK",
+            "/run CMD…",
+            "/kill [TASK]",
+            "/split TASK…",
+        ] {
             assert!(help.contains(line), "{line} in\n{help}");
         }
-        assert_eq!(help.lines().count(), Slash::command().get_subcommands().count());
+        assert_eq!(
+            help.lines().count(),
+            Slash::command().get_subcommands().count()
+        );
     }
 }

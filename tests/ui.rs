@@ -14,15 +14,34 @@ fn attach(bg: &Bg, task: &str) -> Outer {
 fn the_switcher_lists_tasks_with_status_and_previews_the_selected_one() {
     let bg = Bg::new();
     let failed = bg.sh("echo first-output; exit 3");
-    assert_eq!(bg.run(&["wait", &failed.to_string()]).status.code(), Some(3));
-    bg.ok(&["run", "--name", "printer", "--", "/bin/sh", "-c", "echo preview-me; sleep 30"]);
+    assert_eq!(
+        bg.run(&["wait", &failed.to_string()]).status.code(),
+        Some(3)
+    );
+    bg.ok(&[
+        "run",
+        "--name",
+        "printer",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo preview-me; sleep 30",
+    ]);
     bg.ok(&["run", "--name", "shell", "--", "/bin/sh"]);
     let mut outer = attach(&bg, "shell");
     outer.type_bytes(b"\x02t");
     let screen = outer.wait_for("tasks (3)");
-    let row = screen.lines().find(|l| l.contains("failed (exit 3)")).unwrap_or_else(|| panic!("{screen}"));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("failed (exit 3)"))
+        .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains(" 1 "), "{row}");
-    assert!(screen.lines().any(|l| l.contains("printer") && l.contains("running")), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("printer") && l.contains("running")),
+        "{screen}"
+    );
     // The shell is selected; move up to the printer and its screen shows.
     outer.type_bytes(b"k");
     outer.wait_for("preview-me");
@@ -36,15 +55,37 @@ fn the_switcher_lists_tasks_with_status_and_previews_the_selected_one() {
 #[test]
 fn marking_tasks_in_the_switcher_shows_them_split() {
     let bg = Bg::new();
-    bg.ok(&["run", "--name", "left", "--", "/bin/sh", "-c", "echo LEFT-MARKER; sleep 30"]);
-    bg.ok(&["run", "--name", "right", "--", "/bin/sh", "-c", "echo RIGHT-MARKER; sleep 30"]);
+    bg.ok(&[
+        "run",
+        "--name",
+        "left",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo LEFT-MARKER; sleep 30",
+    ]);
+    bg.ok(&[
+        "run",
+        "--name",
+        "right",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo RIGHT-MARKER; sleep 30",
+    ]);
     let mut outer = attach(&bg, "left");
     outer.type_bytes(b"\x02t");
     outer.wait_for("tasks (2)");
     outer.type_bytes(b"gg  s");
     let screen = outer.wait_for("RIGHT-MARKER");
-    let line = screen.lines().find(|l| l.contains("LEFT-MARKER")).unwrap_or_else(|| panic!("{screen}"));
-    let (l, r) = (line.find("LEFT-MARKER").unwrap(), line.find("RIGHT-MARKER").unwrap());
+    let line = screen
+        .lines()
+        .find(|l| l.contains("LEFT-MARKER"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let (l, r) = (
+        line.find("LEFT-MARKER").unwrap(),
+        line.find("RIGHT-MARKER").unwrap(),
+    );
     assert!(l < 50 && r > 50, "side by side: {line}");
 }
 
@@ -56,7 +97,9 @@ fn bg_from_the_prompt_types_the_text_then_frees_the_terminal() {
     outer.type_bytes(b"\x02:bg echo hi-from-bg\r");
     outer.wait_for("[bgmux] 2:");
     wait_until("the text ran in task 1", SECS10, || {
-        bg.ok(&["log", "1"]).contains("hi-from-bg\nhi-from-bg").then_some(())
+        bg.ok(&["log", "1"])
+            .contains("hi-from-bg\nhi-from-bg")
+            .then_some(())
     });
     bg.wait_status(1, "waiting");
     let shown = bg.task(2);
@@ -77,7 +120,9 @@ fn prefix_b_and_bgmux_bg_inside_a_task_background_it() {
     wait_until("task 2 ran the text", SECS10, || {
         let log = bg.ok(&["log", "2"]);
         // The shell echoes the typeahead early, then prints the output after its prompt.
-        log.lines().any(|l| l.trim_start_matches("# ") == "typed-by-bg").then_some(())
+        log.lines()
+            .any(|l| l.trim_start_matches("# ") == "typed-by-bg")
+            .then_some(())
     });
     let err = bg.fails(&["bg", "nothing"]);
     assert!(err.contains("inside a bgmux task"), "{err}");

@@ -9,14 +9,20 @@ use crate::support::{wait_until, Bg};
 const WITHIN: Duration = Duration::from_millis(2500);
 
 fn becomes_waiting(bg: &Bg, id: u64) {
-    wait_until(&format!("task {id} is waiting"), WITHIN, || (bg.task(id)["status"] == "waiting").then_some(()));
+    wait_until(&format!("task {id} is waiting"), WITHIN, || {
+        (bg.task(id)["status"] == "waiting").then_some(())
+    });
 }
 
 /// Polls for `WITHIN` that none of `ids` shows as waiting.
 fn never_waiting(bg: &Bg, ids: &[u64]) {
     let until = Instant::now() + WITHIN;
     while Instant::now() < until {
-        for t in bg.ls().iter().filter(|t| ids.iter().any(|id| t["id"] == *id)) {
+        for t in bg
+            .ls()
+            .iter()
+            .filter(|t| ids.iter().any(|id| t["id"] == *id))
+        {
             assert_ne!(t["status"], "waiting", "should not be waiting: {t}");
         }
         std::thread::sleep(Duration::from_millis(100)); // poll interval of this negative check, like wait_until
@@ -29,7 +35,9 @@ fn a_shell_read_is_waiting_and_input_resumes_it() {
     let id = bg.sh("read x; echo got-$x; sleep 100");
     becomes_waiting(&bg, id);
     bg.ok(&["send", &id.to_string(), "--enter", "it"]);
-    wait_until("the task runs again", WITHIN, || (bg.task(id)["status"] == "running").then_some(()));
+    wait_until("the task runs again", WITHIN, || {
+        (bg.task(id)["status"] == "running").then_some(())
+    });
 }
 
 #[test]
@@ -65,9 +73,26 @@ fn programs_in_raw_mode_waiting_for_a_key_are_waiting() {
     becomes_waiting(&bg, prompt.trim().parse().unwrap());
     let file = bg.dir.join("edit.txt");
     std::fs::write(&file, "hello\n").unwrap();
-    let vim = bg.ok(&["run", "--", "vim", "-u", "NONE", "-N", file.to_str().unwrap()]);
+    let vim = bg.ok(&[
+        "run",
+        "--",
+        "vim",
+        "-u",
+        "NONE",
+        "-N",
+        file.to_str().unwrap(),
+    ]);
     let vim: u64 = vim.trim().parse().unwrap();
     becomes_waiting(&bg, vim);
-    bg.ok(&["send", &vim.to_string(), "--keys", "Escape", ":", "q", "!", "Enter"]);
+    bg.ok(&[
+        "send",
+        &vim.to_string(),
+        "--keys",
+        "Escape",
+        ":",
+        "q",
+        "!",
+        "Enter",
+    ]);
     assert_eq!(bg.run(&["wait", &vim.to_string()]).status.code(), Some(0));
 }

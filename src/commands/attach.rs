@@ -31,7 +31,10 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
         cols: 80,
         rows: 24,
         env: std::env::vars().collect(),
-        cwd: std::env::current_dir().context("reading the current directory")?.display().to_string(),
+        cwd: std::env::current_dir()
+            .context("reading the current directory")?
+            .display()
+            .to_string(),
     };
     client::attach::run(conn, spec)
 }

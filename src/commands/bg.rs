@@ -19,20 +19,32 @@ use crate::server::{ConnId, Server};
 )]
 pub struct Args {
     /// Text to type, followed by Enter, before going to the background
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "TEXT")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "TEXT"
+    )]
     pub text: Vec<String>,
 }
 
 /// The client side: only meaningful inside a task.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let Some(id) = std::env::var("BGMUX_TASK_ID").ok().filter(|v| !v.is_empty()) else {
+    let Some(id) = std::env::var("BGMUX_TASK_ID")
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
         bail!(
             "bg works inside a bgmux task (BGMUX_TASK_ID is not set): use `bgmux run` to start one in the background"
         );
     };
-    let Ok(task) = id.parse::<u64>() else { bail!("BGMUX_TASK_ID={id} is not a task id") };
+    let Ok(task) = id.parse::<u64>() else {
+        bail!("BGMUX_TASK_ID={id} is not a task id")
+    };
     let Some(mut conn) = ctx.connect()? else {
-        bail!("no server running on {} (BGMUX_SOCKET): is this task from another machine?", ctx.paths.socket.display());
+        bail!(
+            "no server running on {} (BGMUX_SOCKET): is this task from another machine?",
+            ctx.paths.socket.display()
+        );
     };
     let text = (!args.text.is_empty()).then(|| args.text.join(" "));
     conn.request_ok(&ClientMsg::Background { task, text })?;
@@ -51,7 +63,9 @@ pub fn handle(server: &mut Server, task: u64, text: Option<String>) -> ServerMsg
 impl Server {
     /// `/bg` or prefix `b` from client `conn`: backgrounds its focused task.
     pub fn background_focused(&mut self, conn: ConnId, text: Option<String>) {
-        let Some(task) = self.clients.get(&conn).map(|c| c.focused_task()) else { return };
+        let Some(task) = self.clients.get(&conn).map(|c| c.focused_task()) else {
+            return;
+        };
         if !self.is_live(task) {
             return self.say(conn, "/bg: no running task in this pane".into());
         }
@@ -69,12 +83,25 @@ impl Server {
                 t.write(&bytes, &ctl);
             }
         }
-        let viewers: Vec<ConnId> = self.clients.iter().filter(|(_, c)| c.shows(task)).map(|(conn, _)| *conn).collect();
+        let viewers: Vec<ConnId> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| c.shows(task))
+            .map(|(conn, _)| *conn)
+            .collect();
         for conn in viewers {
-            let Some(client) = self.clients.get(&conn) else { continue };
+            let Some(client) = self.clients.get(&conn) else {
+                continue;
+            };
             let (env, cwd) = (client.env.clone(), client.cwd.clone());
-            let panes: Vec<usize> =
-                client.layout.tasks().iter().enumerate().filter(|(_, t)| **t == task).map(|(i, _)| i).collect();
+            let panes: Vec<usize> = client
+                .layout
+                .tasks()
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| **t == task)
+                .map(|(i, _)| i)
+                .collect();
             for pane in panes {
                 match self.start_shell(&env, &cwd, None) {
                     Ok(shell) => {

@@ -31,7 +31,11 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let text = match ctx.connect()? {
         Some(mut conn) => {
-            let msg = ClientMsg::Capture { task: args.task.clone(), history: args.history, ansi: args.ansi };
+            let msg = ClientMsg::Capture {
+                task: args.task.clone(),
+                history: args.history,
+                ansi: args.ansi,
+            };
             match conn.request(&msg)? {
                 ServerMsg::Text(text) => Some(text),
                 ServerMsg::NotInMemory => None,
@@ -44,7 +48,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Some(text) => text,
         None => from_log(ctx, &args)?,
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).context("writing the capture")?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing the capture")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -52,9 +59,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 fn from_log(ctx: &Ctx, args: &Args) -> Result<String> {
     let record = ctx.find(&args.task)?;
     let path = ctx.store().log_path(record.id);
-    let data =
-        std::fs::read(&path).with_context(|| format!("reading the log of task {} ({})", record.id, path.display()))?;
-    let limit = if args.history { record.history_limit.max(1) } else { 0 };
+    let data = std::fs::read(&path)
+        .with_context(|| format!("reading the log of task {} ({})", record.id, path.display()))?;
+    let limit = if args.history {
+        record.history_limit.max(1)
+    } else {
+        0
+    };
     let mut term = Terminal::new(record.size.rows, record.size.cols, limit);
     term.advance(&data);
     Ok(text_of(&term, args.history, args.ansi))
@@ -65,7 +76,14 @@ fn text_of(term: &Terminal, history: bool, ansi: bool) -> String {
         return term.screen_text();
     }
     let mut out = String::new();
-    term.write_text(&mut out, TextOptions { include_history: history, ansi, join_wrapped: false });
+    term.write_text(
+        &mut out,
+        TextOptions {
+            include_history: history,
+            ansi,
+            join_wrapped: false,
+        },
+    );
     out
 }
 

@@ -53,6 +53,9 @@ pub fn line(e: &TaskEvent) -> String {
         (None, Some(sig)) => format!("{} ({})", e.status.as_str(), crate::pty::signal_name(sig)),
         _ => e.status.as_str().to_string(),
     };
-    let after = e.duration_ms.map(|ms| format!(" after {}", human_duration(ms))).unwrap_or_default();
+    let after = e
+        .duration_ms
+        .map(|ms| format!(" after {}", human_duration(ms)))
+        .unwrap_or_default();
     format!("{} {} {label} {status}{after}", e.event, e.id)
 }

@@ -33,7 +33,9 @@ pub struct Args {
 
 /// Prints the snippet, with the socket flags `init` was given built in.
 pub fn run(_ctx: &Ctx, args: Args, socket_flags: &str) -> Result<ExitCode> {
-    let bin = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "bgmux".into());
+    let bin = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "bgmux".into());
     let hook = format!("'{}'{socket_flags} prompt-hook", bin.replace('\'', r"'\''"));
     let text = match args.shell {
         Shell::Bash => BASH.replace("HOOK", &hook),

@@ -34,15 +34,28 @@ const CHUNK: usize = 1 << 20;
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let record = ctx.find(&args.task)?;
     let path = ctx.store().log_path(record.id);
-    let mut file = File::open(&path)
-        .with_context(|| format!("opening the log of task {} ({}); was it deleted?", record.id, path.display()))?;
+    let mut file = File::open(&path).with_context(|| {
+        format!(
+            "opening the log of task {} ({}); was it deleted?",
+            record.id,
+            path.display()
+        )
+    })?;
     let mut out = std::io::stdout().lock();
     if args.raw {
         std::io::copy(&mut file, &mut out).context("copying the log")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let opts = TextOptions { include_history: true, ansi: false, join_wrapped: true };
-    let mut term = Terminal::new(record.size.rows.max(1), record.size.cols.max(2), 2 * CHUNK / 8);
+    let opts = TextOptions {
+        include_history: true,
+        ansi: false,
+        join_wrapped: true,
+    };
+    let mut term = Terminal::new(
+        record.size.rows.max(1),
+        record.size.cols.max(2),
+        2 * CHUNK / 8,
+    );
     let mut buf = vec![0u8; CHUNK];
     let mut text = String::new();
     loop {

@@ -33,17 +33,28 @@ use crate::server::{ConnId, Server};
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let paths = Paths::resolve(cli.socket.as_deref(), cli.name.as_deref())?;
     let socket_flags = match (&cli.socket, &cli.name) {
-        (Some(_), _) => format!(" -S '{}'", paths.socket.display().to_string().replace('\'', r"'\''")),
+        (Some(_), _) => format!(
+            " -S '{}'",
+            paths.socket.display().to_string().replace('\'', r"'\''")
+        ),
         (None, Some(name)) => format!(" -L '{name}'"),
         _ => String::new(),
     };
-    let kind = if matches!(cli.command, Some(Command::Server(_))) { "server" } else { "client" };
+    let kind = if matches!(cli.command, Some(Command::Server(_))) {
+        "server"
+    } else {
+        "client"
+    };
     let state_dir = match &cli.command {
         Some(Command::Server(args)) => args.state_dir.clone(),
         _ => paths.state_dir.clone(),
     };
     crate::logging::init(kind, cli.verbose, &state_dir);
-    let ctx = Ctx { paths, config: cli.config, verbose: cli.verbose };
+    let ctx = Ctx {
+        paths,
+        config: cli.config,
+        verbose: cli.verbose,
+    };
     match cli.command {
         None => attach::run(&ctx, attach::Args::default(), true),
         Some(Command::Run(args)) => run::run(&ctx, args),
@@ -71,7 +82,11 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
     match msg {
         ClientMsg::Run(spec) => Some(run::handle(server, &spec)),
         ClientMsg::List { .. } => Some(ls::handle(server)),
-        ClientMsg::Capture { task, history, ansi } => Some(capture::handle(server, &task, history, ansi)),
+        ClientMsg::Capture {
+            task,
+            history,
+            ansi,
+        } => Some(capture::handle(server, &task, history, ansi)),
         ClientMsg::Wait { tasks, any } => wait::handle(server, conn, &tasks, any),
         ClientMsg::Send { task, data } => Some(send::handle(server, &task, &data)),
         ClientMsg::SendKeys { task, keys } => Some(send::handle_keys(server, &task, &keys)),

@@ -36,11 +36,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         ServerMsg::Tasks(records) => records,
         other => return Err(unexpected(&other)),
     };
-    let mark = records.iter().filter_map(|r| r.ended_at).map(|t| t.0).max().unwrap_or(since).max(since);
+    let mark = records
+        .iter()
+        .filter_map(|r| r.ended_at)
+        .map(|t| t.0)
+        .max()
+        .unwrap_or(since)
+        .max(since);
     let mut text = format!("{mark}\n");
     for r in &records {
         let took = human_duration(r.duration_ms(Timestamp::now()));
-        text.push_str(&format!("[{}] {}  {} ({took})\n", r.id, r.status_text(), r.label()));
+        text.push_str(&format!(
+            "[{}] {}  {} ({took})\n",
+            r.id,
+            r.status_text(),
+            r.label()
+        ));
     }
     print!("{text}");
     Ok(ExitCode::SUCCESS)

@@ -83,14 +83,24 @@ pub struct Client {
 impl Client {
     /// The area panes share: everything but the status line.
     pub fn pane_area(&self) -> Rect {
-        Rect { row: 0, col: 0, rows: self.rows.saturating_sub(1).max(1), cols: self.cols }
+        Rect {
+            row: 0,
+            col: 0,
+            rows: self.rows.saturating_sub(1).max(1),
+            cols: self.cols,
+        }
     }
 
     /// Where each visible pane goes (only the focused one when zoomed).
     pub fn placed(&self) -> Vec<Placed> {
         if self.zoomed {
             let task = self.focused_task();
-            return vec![Placed { task, index: self.focus, outer: self.pane_area(), inner: self.pane_area() }];
+            return vec![Placed {
+                task,
+                index: self.focus,
+                outer: self.pane_area(),
+                inner: self.pane_area(),
+            }];
         }
         self.layout.place(self.pane_area())
     }
@@ -98,7 +108,11 @@ impl Client {
     /// The task in the focused pane.
     pub fn focused_task(&self) -> u64 {
         let tasks = self.layout.tasks();
-        tasks.get(self.focus).or(tasks.first()).copied().unwrap_or(0)
+        tasks
+            .get(self.focus)
+            .or(tasks.first())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Does any pane of this view show `task`?
@@ -111,7 +125,10 @@ impl Client {
         if !self.dirty || self.in_flight {
             return self.message.as_ref().map(|(_, until)| *until);
         }
-        Some(self.last_render.map_or_else(Instant::now, |t| t + self.interval()))
+        Some(
+            self.last_render
+                .map_or_else(Instant::now, |t| t + self.interval()),
+        )
     }
 
     /// The frame interval for this client now.
@@ -180,11 +197,20 @@ impl Server {
         if let Some(id) = self.last_view.filter(|id| self.is_live(*id)) {
             return Ok(id);
         }
-        if let Some(id) = self.tasks.iter().rev().find(|(_, t)| t.is_live()).map(|(id, _)| *id) {
+        if let Some(id) = self
+            .tasks
+            .iter()
+            .rev()
+            .find(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+        {
             return Ok(id);
         }
         if !spec.start_shell {
-            return Err("no live task to attach to: start one with `bgmux run`, or run `bgmux` for a shell".into());
+            return Err(
+                "no live task to attach to: start one with `bgmux run`, or run `bgmux` for a shell"
+                    .into(),
+            );
         }
         self.start_shell(&spec.env, &spec.cwd, None)
     }
@@ -201,7 +227,10 @@ impl Server {
         cwd: &str,
         size: Option<(u16, u16)>,
     ) -> Result<u64, String> {
-        let shell = env.iter().find(|(k, _)| k == "SHELL").map_or("/bin/sh".to_string(), |(_, v)| v.clone());
+        let shell = env
+            .iter()
+            .find(|(k, _)| k == "SHELL")
+            .map_or("/bin/sh".to_string(), |(_, v)| v.clone());
         let spec = RunSpec {
             argv: vec![shell],
             name: None,
@@ -217,7 +246,9 @@ impl Server {
     /// its pane (this client is the most recently active one), redraw, and
     /// note what it has now seen.
     pub fn view_changed(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         client.focus = client.focus.min(client.layout.len().saturating_sub(1));
         client.dirty = true;
         let placed = client.placed();
@@ -248,7 +279,9 @@ impl Server {
 
     /// The client's terminal changed size: every pane is laid out again.
     pub fn resize_client(&mut self, conn: ConnId, cols: u16, rows: u16) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         client.cols = cols.max(2);
         client.rows = rows.max(2);
         client.shown = None;
@@ -257,7 +290,9 @@ impl Server {
 
     /// Shows `task` in the focused pane.
     pub fn show(&mut self, conn: ConnId, task: u64) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let focus = client.focus;
         client.layout.set_task(focus, task);
         self.view_changed(conn);
@@ -265,10 +300,19 @@ impl Server {
 
     /// Shows `tasks` tiled in one view (the switcher's `s`, `/split`).
     pub fn show_tiled(&mut self, conn: ConnId, tasks: &[u64]) {
-        let Some(layout) = Node::tiled(tasks) else { return };
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(layout) = Node::tiled(tasks) else {
+            return;
+        };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         if !layout::fits(&layout.place(client.pane_area())) {
-            client.say(format!("{} panes do not fit in {}x{}", tasks.len(), client.cols, client.rows));
+            client.say(format!(
+                "{} panes do not fit in {}x{}",
+                tasks.len(),
+                client.cols,
+                client.rows
+            ));
             return;
         }
         client.layout = layout;
@@ -279,7 +323,9 @@ impl Server {
 
     /// Splits the focused pane with a new shell (prefix `%` and `"`).
     pub fn split_focused(&mut self, conn: ConnId, dir: Dir) {
-        let Some(client) = self.clients.get(&conn) else { return };
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
         let mut trial = client.layout.clone();
         trial.split(client.focus, dir, 0);
         if !layout::fits(&trial.place(client.pane_area())) {
@@ -291,7 +337,9 @@ impl Server {
             Ok(id) => id,
             Err(e) => return self.say(conn, e),
         };
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let focus = client.focus;
         client.layout.split(focus, dir, id);
         client.focus = focus + 1;
@@ -302,7 +350,9 @@ impl Server {
     /// Closes the focused pane (prefix `x` on an ended task); the last pane
     /// moves on to another live task instead, or the client leaves.
     pub fn close_focused(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let layout = std::mem::replace(&mut client.layout, Node::Pane(0));
         match layout.clone().remove(client.focus) {
             Some(rest) => {
@@ -321,7 +371,11 @@ impl Server {
     /// A single-pane view whose task is gone moves to the next live task
     /// not already shown, or the client leaves with `line`.
     fn move_on(&mut self, conn: ConnId, line: Option<String>) {
-        let next = self.tasks.iter().find(|(_, t)| t.is_live()).map(|(id, _)| *id);
+        let next = self
+            .tasks
+            .iter()
+            .find(|(_, t)| t.is_live())
+            .map(|(id, _)| *id);
         match next {
             Some(next) => {
                 self.show(conn, next);
@@ -338,8 +392,15 @@ impl Server {
 
     /// Shows the next (or previous) live task in the focused pane.
     pub fn cycle(&mut self, conn: ConnId, forward: bool) {
-        let Some(view) = self.clients.get(&conn).map(|c| c.focused_task()) else { return };
-        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+        let Some(view) = self.clients.get(&conn).map(|c| c.focused_task()) else {
+            return;
+        };
+        let live: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+            .collect();
         let next = if forward {
             live.iter().find(|id| **id > view).or(live.first())
         } else {
@@ -361,7 +422,9 @@ impl Server {
     /// task (or the client leaves); in a split view the pane keeps the final
     /// screen with the exit status in its title until it is closed.
     pub(super) fn task_ended_in_views(&mut self, id: u64) {
-        let Some(record) = self.tasks.get(&id).map(|t| t.record.clone()) else { return };
+        let Some(record) = self.tasks.get(&id).map(|t| t.record.clone()) else {
+            return;
+        };
         let line = format!("[task {id} {}]", ended_words(&record));
         let alone: Vec<ConnId> = self
             .clients
@@ -404,7 +467,9 @@ impl Server {
                     c.message = None;
                     c.dirty = true;
                 }
-                let old = c.last_render.is_none_or(|t| now.duration_since(t) >= c.interval());
+                let old = c
+                    .last_render
+                    .is_none_or(|t| now.duration_since(t) >= c.interval());
                 (c.dirty && !c.in_flight && (quiet || old)).then_some(*conn)
             })
             .collect();
@@ -414,7 +479,9 @@ impl Server {
     }
 
     fn render_client(&mut self, conn: ConnId, now: Instant) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let frame = super::render::compose(client, &self.tasks);
         let mut out = Vec::with_capacity(16 * 1024);
         match &client.shown {

@@ -11,7 +11,9 @@ use crate::protocol::ServerMsg;
 impl Server {
     /// Input from an attached client.
     pub(super) fn on_input(&mut self, conn: ConnId, data: &[u8]) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         if !matches!(client.mode, Mode::Normal) {
             for key in parse_keys(data) {
                 self.mode_key(conn, key);
@@ -22,11 +24,14 @@ impl Server {
         for action in actions {
             // A prefixed key may open an overlay: what follows in the same
             // read (a paste, a fast typist, a test) belongs to it.
-            let overlay = self.clients.get(&conn).is_some_and(|c| !matches!(c.mode, Mode::Normal));
+            let overlay = self
+                .clients
+                .get(&conn)
+                .is_some_and(|c| !matches!(c.mode, Mode::Normal));
             match action {
-                Action::Forward(bytes) if overlay => {
-                    parse_keys(&bytes).into_iter().for_each(|k| self.mode_key(conn, k))
-                }
+                Action::Forward(bytes) if overlay => parse_keys(&bytes)
+                    .into_iter()
+                    .for_each(|k| self.mode_key(conn, k)),
                 Action::Prefixed(key) if overlay => self.mode_key(conn, key),
                 Action::Forward(bytes) => self.forward(conn, &bytes),
                 Action::Prefixed(key) => self.prefixed(conn, key),
@@ -36,7 +41,9 @@ impl Server {
 
     /// Types into the focused pane; the typing client's sizes win.
     fn forward(&mut self, conn: ConnId, bytes: &[u8]) {
-        let Some(client) = self.clients.get(&conn) else { return };
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
         let task = client.focused_task();
         for p in client.placed() {
             if let Some(t) = self.tasks.get_mut(&p.task) {
@@ -52,7 +59,9 @@ impl Server {
     /// The key after the prefix (SPEC §4).
     fn prefixed(&mut self, conn: ConnId, key: Key) {
         match key {
-            Key::Char('d') => self.reply(conn, &ServerMsg::Detached("[detached from bgmux]".into())),
+            Key::Char('d') => {
+                self.reply(conn, &ServerMsg::Detached("[detached from bgmux]".into()))
+            }
             Key::Char('b') => self.background_focused(conn, None),
             Key::Char('t' | 'w') => self.open_switcher(conn),
             Key::Char(':' | '/') => self.open_prompt(conn),
@@ -67,7 +76,9 @@ impl Server {
             Key::Char('{') => self.swap_focused(conn, false),
             Key::Char('}') => self.swap_focused(conn, true),
             Key::Char('?') => self.say(conn, PREFIX_HELP.into()),
-            Key::Char(c) if c as u32 == u32::from(self.prefix_byte(conn)) => self.forward(conn, &[c as u8]),
+            Key::Char(c) if c as u32 == u32::from(self.prefix_byte(conn)) => {
+                self.forward(conn, &[c as u8])
+            }
             Key::Named("Up") => self.focus_towards(conn, 0, -1),
             Key::Named("Down") => self.focus_towards(conn, 0, 1),
             Key::Named("Left") => self.focus_towards(conn, -1, 0),
@@ -81,12 +92,16 @@ impl Server {
     }
 
     fn prefix_byte(&self, conn: ConnId) -> u8 {
-        self.clients.get(&conn).map_or(super::client::PREFIX, |c| c.keys.prefix())
+        self.clients
+            .get(&conn)
+            .map_or(super::client::PREFIX, |c| c.keys.prefix())
     }
 
     /// A key in an overlay mode.
     fn mode_key(&mut self, conn: ConnId, key: Key) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         client.dirty = true;
         match &mut client.mode {
             Mode::Normal => {}
@@ -107,11 +122,17 @@ impl Server {
 
     /// Prefix `x`: ask before killing a live task; close an ended one's pane.
     fn ask_kill(&mut self, conn: ConnId) {
-        let Some(task) = self.clients.get(&conn).map(|c| c.focused_task()) else { return };
+        let Some(task) = self.clients.get(&conn).map(|c| c.focused_task()) else {
+            return;
+        };
         if !self.is_live(task) {
             return self.close_focused(conn);
         }
-        let label = self.tasks.get(&task).map(|t| t.record.label()).unwrap_or_default();
+        let label = self
+            .tasks
+            .get(&task)
+            .map(|t| t.record.label())
+            .unwrap_or_default();
         if let Some(client) = self.clients.get_mut(&conn) {
             client.mode = Mode::Confirm(Confirm::Kill(task));
             client.message = Some((format!("kill task {task} ({label})? (y/n)"), far_future()));
@@ -120,7 +141,9 @@ impl Server {
     }
 
     fn new_shell(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get(&conn) else { return };
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
         let (env, cwd) = (client.env.clone(), client.cwd.clone());
         match self.start_shell(&env, &cwd, None) {
             Ok(id) => self.show(conn, id),
@@ -129,13 +152,17 @@ impl Server {
     }
 
     fn focus_next(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         client.focus = (client.focus + 1) % client.layout.len().max(1);
         self.view_changed(conn);
     }
 
     fn focus_towards(&mut self, conn: ConnId, dx: i32, dy: i32) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         if client.zoomed {
             return;
         }
@@ -147,7 +174,9 @@ impl Server {
     }
 
     fn toggle_zoom(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         if client.layout.len() > 1 || client.zoomed {
             client.zoomed = !client.zoomed;
             client.shown = None;
@@ -156,19 +185,27 @@ impl Server {
     }
 
     fn swap_focused(&mut self, conn: ConnId, forward: bool) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let n = client.layout.len();
         if n < 2 {
             return;
         }
-        let other = if forward { (client.focus + 1) % n } else { (client.focus + n - 1) % n };
+        let other = if forward {
+            (client.focus + 1) % n
+        } else {
+            (client.focus + n - 1) % n
+        };
         client.layout.swap(client.focus, other);
         client.focus = other;
         self.view_changed(conn);
     }
 
     fn resize_focused(&mut self, conn: ConnId, dir: Dir, delta: i32) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let before = client.layout.clone();
         if !client.layout.resize(client.focus, dir, delta) {
             return;

@@ -40,7 +40,12 @@ pub struct Keys {
 impl Keys {
     /// A state machine for `prefix` (a control byte such as 0x02).
     pub fn new(prefix: u8) -> Keys {
-        Keys { prefix, after_prefix: false, in_paste: false, partial: Vec::new() }
+        Keys {
+            prefix,
+            after_prefix: false,
+            in_paste: false,
+            partial: Vec::new(),
+        }
     }
 
     /// The prefix byte.
@@ -140,7 +145,11 @@ fn parse_key(bytes: &[u8]) -> Option<Key> {
         [0x1b, b'[' | b'O', rest @ ..] => {
             let last = *rest.last()?;
             if !(0x40..=0x7e).contains(&last) || rest.len() > 16 {
-                return if rest.len() > 16 { Some(Key::Other(bytes.to_vec())) } else { None };
+                return if rest.len() > 16 {
+                    Some(Key::Other(bytes.to_vec()))
+                } else {
+                    None
+                };
             }
             Some(named(rest).map_or_else(|| Key::Other(bytes.to_vec()), Key::Named))
         }
@@ -193,12 +202,18 @@ mod tests {
     #[test]
     fn prefix_then_key_is_an_action_even_split_across_reads() {
         let mut k = Keys::new(0x02);
-        assert_eq!(k.feed(b"ab\x02d"), vec![fwd(b"ab"), Action::Prefixed(Key::Char('d'))]);
+        assert_eq!(
+            k.feed(b"ab\x02d"),
+            vec![fwd(b"ab"), Action::Prefixed(Key::Char('d'))]
+        );
         assert_eq!(k.feed(b"\x02"), vec![]);
         assert!(k.after_prefix());
         assert_eq!(k.feed(b"\x1b["), vec![]);
         assert_eq!(k.feed(b"A"), vec![Action::Prefixed(Key::Named("Up"))]);
-        assert_eq!(k.feed(b"\x02\x02"), vec![Action::Prefixed(Key::Char('\x02'))]);
+        assert_eq!(
+            k.feed(b"\x02\x02"),
+            vec![Action::Prefixed(Key::Char('\x02'))]
+        );
     }
 
     #[test]
@@ -222,7 +237,10 @@ mod tests {
         let mut k = Keys::new(0x02);
         assert_eq!(
             k.feed(b"\x1b[200~a\x02d\x1b[201~\x02c"),
-            vec![fwd(b"\x1b[200~a\x02d\x1b[201~"), Action::Prefixed(Key::Char('c'))]
+            vec![
+                fwd(b"\x1b[200~a\x02d\x1b[201~"),
+                Action::Prefixed(Key::Char('c'))
+            ]
         );
     }
 }

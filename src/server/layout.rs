@@ -97,7 +97,9 @@ impl Node {
                 *seen += 1;
                 (*seen - 1 == index).then_some(self)
             }
-            Node::Split { children, .. } => children.iter_mut().find_map(|(c, _)| c.find_mut(index, seen)),
+            Node::Split { children, .. } => children
+                .iter_mut()
+                .find_map(|(c, _)| c.find_mut(index, seen)),
         }
     }
 
@@ -110,9 +112,14 @@ impl Node {
 
     /// Splits pane `index` in `dir`, the new pane (showing `task`) after it.
     pub fn split(&mut self, index: usize, dir: Dir, task: u64) {
-        let Some(node) = self.pane_mut(index) else { return };
+        let Some(node) = self.pane_mut(index) else {
+            return;
+        };
         let old = std::mem::replace(node, Node::Pane(task));
-        *node = Node::Split { dir, children: vec![(old, UNIT), (Node::Pane(task), UNIT)] };
+        *node = Node::Split {
+            dir,
+            children: vec![(old, UNIT), (Node::Pane(task), UNIT)],
+        };
         self.normalize();
     }
 
@@ -128,7 +135,9 @@ impl Node {
     }
 
     fn remove_at(&mut self, index: usize, seen: &mut usize) -> bool {
-        let Node::Split { children, .. } = self else { return false };
+        let Node::Split { children, .. } = self else {
+            return false;
+        };
         for i in 0..children.len() {
             if let Node::Pane(_) = children[i].0 {
                 if *seen == index {
@@ -170,7 +179,8 @@ impl Node {
     /// direction. Returns false if there is no such split.
     pub fn resize(&mut self, index: usize, dir: Dir, delta: i32) -> bool {
         let mut seen = 0;
-        self.resize_at(index, dir, delta, &mut seen).unwrap_or(false)
+        self.resize_at(index, dir, delta, &mut seen)
+            .unwrap_or(false)
     }
 
     fn resize_at(&mut self, index: usize, dir: Dir, delta: i32, seen: &mut usize) -> Option<bool> {
@@ -180,7 +190,9 @@ impl Node {
         };
         let d = *d;
         for i in 0..children.len() {
-            let Some(done) = children[i].0.resize_at(index, dir, delta, seen) else { continue };
+            let Some(done) = children[i].0.resize_at(index, dir, delta, seen) else {
+                continue;
+            };
             if done || d != dir || children.len() < 2 {
                 return Some(done);
             }
@@ -210,14 +222,20 @@ impl Node {
                 if panes.len() == 1 {
                     Node::Pane(row[0])
                 } else {
-                    Node::Split { dir: Dir::Across, children: panes }
+                    Node::Split {
+                        dir: Dir::Across,
+                        children: panes,
+                    }
                 }
             })
             .collect();
         Some(if rows.len() == 1 {
             rows.into_iter().next()?
         } else {
-            Node::Split { dir: Dir::Down, children: rows.into_iter().map(|r| (r, UNIT)).collect() }
+            Node::Split {
+                dir: Dir::Down,
+                children: rows.into_iter().map(|r| (r, UNIT)).collect(),
+            }
         })
     }
 
@@ -226,7 +244,12 @@ impl Node {
     pub fn place(&self, area: Rect) -> Vec<Placed> {
         let mut out = Vec::new();
         if let Node::Pane(task) = self {
-            out.push(Placed { task: *task, index: 0, outer: area, inner: area });
+            out.push(Placed {
+                task: *task,
+                index: 0,
+                outer: area,
+                inner: area,
+            });
             return out;
         }
         self.place_in(area, &mut out);
@@ -236,8 +259,17 @@ impl Node {
     fn place_in(&self, area: Rect, out: &mut Vec<Placed>) {
         match self {
             Node::Pane(task) => {
-                let inner = Rect { row: area.row + 1, rows: area.rows.saturating_sub(1), ..area };
-                out.push(Placed { task: *task, index: out.len(), outer: area, inner });
+                let inner = Rect {
+                    row: area.row + 1,
+                    rows: area.rows.saturating_sub(1),
+                    ..area
+                };
+                out.push(Placed {
+                    task: *task,
+                    index: out.len(),
+                    outer: area,
+                    inner,
+                });
             }
             Node::Split { dir, children } => {
                 let total = match dir {
@@ -248,8 +280,16 @@ impl Node {
                 let mut at = 0u16;
                 for ((child, _), size) in children.iter().zip(sizes) {
                     let rect = match dir {
-                        Dir::Across => Rect { col: area.col + at, cols: size, ..area },
-                        Dir::Down => Rect { row: area.row + at, rows: size, ..area },
+                        Dir::Across => Rect {
+                            col: area.col + at,
+                            cols: size,
+                            ..area
+                        },
+                        Dir::Down => Rect {
+                            row: area.row + at,
+                            rows: size,
+                            ..area
+                        },
                     };
                     child.place_in(rect, out);
                     at += size + u16::from(*dir == Dir::Across);
@@ -277,7 +317,9 @@ fn shares(total: u16, weights: impl Iterator<Item = u32> + Clone) -> Vec<u16> {
 
 /// Does every pane have at least the minimum content size?
 pub fn fits(placed: &[Placed]) -> bool {
-    placed.iter().all(|p| p.inner.cols >= MIN_COLS && p.inner.rows >= MIN_ROWS)
+    placed
+        .iter()
+        .all(|p| p.inner.cols >= MIN_COLS && p.inner.rows >= MIN_ROWS)
 }
 
 /// The pane next to `from` in a direction (`dx`, `dy` of -1, 0 or 1): the
@@ -311,13 +353,26 @@ mod tests {
     use super::*;
 
     fn area(cols: u16, rows: u16) -> Rect {
-        Rect { row: 0, col: 0, rows, cols }
+        Rect {
+            row: 0,
+            col: 0,
+            rows,
+            cols,
+        }
     }
 
     #[test]
     fn a_lone_pane_takes_the_whole_area() {
         let p = Node::Pane(7).place(area(80, 23));
-        assert_eq!(p, vec![Placed { task: 7, index: 0, outer: area(80, 23), inner: area(80, 23) }]);
+        assert_eq!(
+            p,
+            vec![Placed {
+                task: 7,
+                index: 0,
+                outer: area(80, 23),
+                inner: area(80, 23)
+            }]
+        );
     }
 
     #[test]
@@ -328,7 +383,11 @@ mod tests {
         assert_eq!(n.tasks(), vec![1, 2]);
         assert_eq!((p[0].outer.col, p[0].outer.cols), (0, 40));
         assert_eq!((p[1].outer.col, p[1].outer.cols), (41, 40));
-        assert_eq!((p[0].inner.row, p[0].inner.rows), (1, 23), "a title row on top");
+        assert_eq!(
+            (p[0].inner.row, p[0].inner.rows),
+            (1, 23),
+            "a title row on top"
+        );
     }
 
     #[test]
@@ -350,13 +409,25 @@ mod tests {
     #[test]
     fn tiling_makes_an_even_grid() {
         let two = Node::tiled(&[1, 2]).unwrap();
-        assert!(matches!(two, Node::Split { dir: Dir::Across, .. }));
+        assert!(matches!(
+            two,
+            Node::Split {
+                dir: Dir::Across,
+                ..
+            }
+        ));
         let three = Node::tiled(&[1, 2, 3]).unwrap();
         let p = three.place(area(80, 24));
         assert_eq!(p.len(), 3);
         assert_eq!(p[2].outer.cols, 80, "the odd one out spans the row");
         let five = Node::tiled(&[1, 2, 3, 4, 5]).unwrap();
-        assert_eq!(five.place(area(90, 30)).iter().filter(|p| p.outer.row == 0).count(), 3);
+        assert_eq!(
+            five.place(area(90, 30))
+                .iter()
+                .filter(|p| p.outer.row == 0)
+                .count(),
+            3
+        );
     }
 
     #[test]

@@ -48,12 +48,22 @@ impl Server {
     /// (`failed`, exit 127, the reason in its log) and the error is returned.
     pub fn start_task(&mut self, spec: &RunSpec) -> Result<u64, (Option<u64>, String)> {
         if let Some(name) = &spec.name {
-            if self.tasks.values().any(|t| t.record.name.as_deref() == Some(name)) {
-                return Err((None, format!("a task named {name} exists: choose another name or `bgmux rm {name}`")));
+            if self
+                .tasks
+                .values()
+                .any(|t| t.record.name.as_deref() == Some(name))
+            {
+                return Err((
+                    None,
+                    format!("a task named {name} exists: choose another name or `bgmux rm {name}`"),
+                ));
             }
         }
         let known = self.tasks.keys().next_back().copied().unwrap_or(0);
-        let id = self.store.next_id(known).map_err(|e| (None, format!("{e:#}")))?;
+        let id = self
+            .store
+            .next_id(known)
+            .map_err(|e| (None, format!("{e:#}")))?;
         let (cols, rows) = spec.size.unwrap_or((DEFAULT_SIZE.cols, DEFAULT_SIZE.rows));
         let mut env = spec.env.clone();
         env.retain(|(k, _)| k != "BGMUX_TASK_ID" && k != "BGMUX_SOCKET" && k != "TERM");
@@ -79,7 +89,13 @@ impl Server {
             attached_clients: 0,
         };
         let mut log = LogWriter::open(&self.store.log_path(id));
-        let spawn = pty::SpawnSpec { argv: &spec.argv, env: &env, cwd: &spec.cwd, cols, rows };
+        let spawn = pty::SpawnSpec {
+            argv: &spec.argv,
+            env: &env,
+            cwd: &spec.cwd,
+            cols,
+            rows,
+        };
         let spawned = match pty::spawn(&spawn) {
             Ok(s) => s,
             Err(e) => return Err(self.record_failed_start(record, &mut log, &e)),
@@ -104,7 +120,11 @@ impl Server {
         log: &mut LogWriter,
         e: &std::io::Error,
     ) -> (Option<u64>, String) {
-        let what = format!("cannot run {}: {}", record.command.first().map_or("", String::as_str), io_reason(e));
+        let what = format!(
+            "cannot run {}: {}",
+            record.command.first().map_or("", String::as_str),
+            io_reason(e)
+        );
         let text = format!("bgmux: {what}\r\n");
         log.append(text.as_bytes());
         record.output_bytes = text.len() as u64;
@@ -114,7 +134,10 @@ impl Server {
         let id = record.id;
         self.save(&record);
         self.publish(event("exited", &record));
-        self.tasks.insert(id, Task::ended(record, LogWriter::open(&self.store.log_path(id))));
+        self.tasks.insert(
+            id,
+            Task::ended(record, LogWriter::open(&self.store.log_path(id))),
+        );
         (Some(id), what)
     }
 
@@ -127,7 +150,9 @@ impl Server {
 
     pub(super) fn on_output(&mut self, id: u64, data: &[u8]) {
         let ctl = self.senders.ctl.clone();
-        let Some(task) = self.tasks.get_mut(&id) else { return };
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
         if let Some(why) = task.absorb(data, &ctl) {
             tracing::warn!("task {id}: {why}; the task runs on, its log is incomplete");
             let record = task.record.clone();
@@ -138,7 +163,9 @@ impl Server {
     }
 
     pub(super) fn on_eof(&mut self, id: u64) {
-        let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else { return };
+        let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else {
+            return;
+        };
         live.eof = true;
         if live.exited.is_some() {
             self.finish_task(id);
@@ -152,7 +179,9 @@ impl Server {
                 self.hook_ended(pid, kind);
                 continue;
             };
-            let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else { continue };
+            let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else {
+                continue;
+            };
             live.exited = Some(kind);
             if live.eof {
                 self.finish_task(id);
@@ -164,8 +193,12 @@ impl Server {
 
     /// The task is over: final record, waiters, events, clients.
     pub fn finish_task(&mut self, id: u64) {
-        let Some(task) = self.tasks.get_mut(&id) else { return };
-        let Some(kind) = task.live.as_ref().and_then(|l| l.exited) else { return };
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
+        let Some(kind) = task.live.as_ref().and_then(|l| l.exited) else {
+            return;
+        };
         task.finish(kind);
         let record = task.record.clone();
         tracing::info!("task {id} ended: {}", record.status_text());
@@ -181,13 +214,14 @@ impl Server {
     /// Answers every `wait` that is now satisfied.
     pub fn wake_waiters(&mut self) {
         let mut ready = Vec::new();
-        self.waiters.retain(|w| match waited(&self.tasks, &w.ids, w.any) {
-            Some(answer) => {
-                ready.push((w.conn, answer));
-                false
-            }
-            None => true,
-        });
+        self.waiters
+            .retain(|w| match waited(&self.tasks, &w.ids, w.any) {
+                Some(answer) => {
+                    ready.push((w.conn, answer));
+                    false
+                }
+                None => true,
+            });
         for (conn, (id, code)) in ready {
             self.reply(conn, &ServerMsg::Waited { id, code });
         }
@@ -209,7 +243,9 @@ impl Server {
 
     /// Signals a task: `None` is SIGHUP now and SIGKILL after a grace period.
     pub fn kill_task(&mut self, id: u64, signal: Option<i32>) {
-        let Some(task) = self.tasks.get(&id) else { return };
+        let Some(task) = self.tasks.get(&id) else {
+            return;
+        };
         task.signal(signal.unwrap_or(libc::SIGHUP));
         if signal.is_none() {
             self.add_timer(KILL_GRACE, Timer::KillHard(id));
@@ -220,11 +256,22 @@ impl Server {
 /// If the waited-for tasks are done, the task that decides the status and
 /// the status: with `any`, the first ended one; else the first failure in id
 /// order, or the last one if all succeeded.
-pub fn waited(tasks: &std::collections::BTreeMap<u64, Task>, ids: &[u64], any: bool) -> Option<(u64, i32)> {
-    let ended: Vec<&TaskRecord> =
-        ids.iter().filter_map(|id| tasks.get(id)).filter(|t| !t.is_live()).map(|t| &t.record).collect();
+pub fn waited(
+    tasks: &std::collections::BTreeMap<u64, Task>,
+    ids: &[u64],
+    any: bool,
+) -> Option<(u64, i32)> {
+    let ended: Vec<&TaskRecord> = ids
+        .iter()
+        .filter_map(|id| tasks.get(id))
+        .filter(|t| !t.is_live())
+        .map(|t| &t.record)
+        .collect();
     if any {
-        return ended.iter().min_by_key(|r| r.ended_at).map(|r| (r.id, r.wait_code()));
+        return ended
+            .iter()
+            .min_by_key(|r| r.ended_at)
+            .map(|r| (r.id, r.wait_code()));
     }
     if ended.len() < ids.len() {
         return None;
@@ -244,7 +291,9 @@ pub fn event(kind: &str, record: &TaskRecord) -> TaskEvent {
         status: record.status,
         exit_code: record.exit_code,
         signal: record.signal,
-        duration_ms: record.ended_at.map(|end| record.started_at.millis_until(end)),
+        duration_ms: record
+            .ended_at
+            .map(|end| record.started_at.millis_until(end)),
     }
 }
 
@@ -254,7 +303,10 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => {
             let text = e.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_lowercase()
+            text.split(" (os error")
+                .next()
+                .unwrap_or(&text)
+                .to_lowercase()
         }
     }
 }

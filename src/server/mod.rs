@@ -145,14 +145,20 @@ pub struct Server {
 pub fn run(paths: &Paths) -> Result<()> {
     let store = Store::create(&paths.state_dir)?;
     let Some(_lock) = store.lock()? else {
-        bail!("state dir {} is in use by another bgmux server", paths.state_dir.display());
+        bail!(
+            "state dir {} is in use by another bgmux server",
+            paths.state_dir.display()
+        );
     };
     paths.ensure_socket_dir()?;
     let listener = bind(&paths.socket)?;
     // SAFETY: setting a signal disposition; SIGXFSZ ignored makes a write past
     // `ulimit -f` fail with EFBIG (a log error we survive) instead of killing us.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     let local = tokio::task::LocalSet::new();
     let result = local.block_on(&runtime, async {
         let listener = UnixListener::from_std(listener).context("registering the socket")?;
@@ -173,14 +179,20 @@ fn bind(path: &Path) -> Result<std::os::unix::net::UnixListener> {
             bail!("a server is already running on {}", path.display());
         }
         if !meta.file_type().is_socket() {
-            bail!("{} exists and is not a socket: remove it or choose another with -S", path.display());
+            bail!(
+                "{} exists and is not a socket: remove it or choose another with -S",
+                path.display()
+            );
         }
         tracing::info!("removing stale socket {}", path.display());
-        std::fs::remove_file(path).with_context(|| format!("removing stale socket {}", path.display()))?;
+        std::fs::remove_file(path)
+            .with_context(|| format!("removing stale socket {}", path.display()))?;
     }
-    let listener =
-        std::os::unix::net::UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
-    listener.set_nonblocking(true).context("setting the socket non-blocking")?;
+    let listener = std::os::unix::net::UnixListener::bind(path)
+        .with_context(|| format!("binding {}", path.display()))?;
+    listener
+        .set_nonblocking(true)
+        .context("setting the socket non-blocking")?;
     Ok(listener)
 }
 
@@ -227,12 +239,19 @@ impl Server {
     async fn run(&mut self, listener: UnixListener) -> Result<()> {
         let (pty_tx, mut pty_rx) = mpsc::channel(32);
         let (ctl_tx, mut ctl_rx) = mpsc::channel(1024);
-        self.senders = Senders { pty: pty_tx, ctl: ctl_tx };
+        self.senders = Senders {
+            pty: pty_tx,
+            ctl: ctl_tx,
+        };
         let mut sigchld = signal(SignalKind::child()).context("handling SIGCHLD")?;
         let mut sigterm = signal(SignalKind::terminate()).context("handling SIGTERM")?;
         self.load_records();
         self.add_timer(Duration::from_secs(10), Timer::IdleCheck);
-        tracing::info!("server {} listening on {}", std::process::id(), self.socket.display());
+        tracing::info!(
+            "server {} listening on {}",
+            std::process::id(),
+            self.socket.display()
+        );
         while !self.quit {
             let deadline = self.next_deadline();
             tokio::select! {
@@ -307,7 +326,11 @@ impl Server {
         match stream.peer_cred() {
             Ok(cred) if cred.uid() == crate::paths::uid() => {}
             Ok(cred) => {
-                tracing::warn!("refused a connection from uid {} (pid {:?})", cred.uid(), cred.pid());
+                tracing::warn!(
+                    "refused a connection from uid {} (pid {:?})",
+                    cred.uid(),
+                    cred.pid()
+                );
                 return;
             }
             Err(e) => {
@@ -318,7 +341,8 @@ impl Server {
         let id = self.next_conn;
         self.next_conn += 1;
         let (read, write) = stream.into_split();
-        self.conns.insert(id, Conn::start(id, read, write, self.senders.ctl.clone()));
+        self.conns
+            .insert(id, Conn::start(id, read, write, self.senders.ctl.clone()));
         self.flush(id);
     }
 
@@ -338,7 +362,9 @@ impl Server {
 
     /// Writes a connection's queue; drops it if the peer is gone or stalled.
     pub fn flush(&mut self, conn: ConnId) {
-        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
         match c.flush(conn, &self.senders.ctl) {
             Flush::Done => {
                 if let Some(client) = self.clients.get_mut(&conn) {
@@ -428,7 +454,12 @@ impl Server {
     /// after a few seconds regardless).
     pub fn begin_exit(&mut self, conn: Option<ConnId>) {
         self.exiting = Some(conn.unwrap_or(0));
-        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+        let live: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+            .collect();
         for id in live {
             self.kill_task(id, None);
         }
@@ -440,7 +471,12 @@ impl Server {
     }
 
     fn shutdown(&mut self) {
-        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+        let live: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+            .collect();
         for id in live {
             if let Some(task) = self.tasks.get_mut(&id) {
                 task.signal(libc::SIGKILL);

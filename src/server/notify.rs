@@ -27,7 +27,11 @@ pub struct NotifySettings {
 
 impl Default for NotifySettings {
     fn default() -> Self {
-        NotifySettings { bell: true, desktop: false, command: None }
+        NotifySettings {
+            bell: true,
+            desktop: false,
+            command: None,
+        }
     }
 }
 
@@ -41,7 +45,9 @@ impl Server {
         if self.clients.values().any(|c| c.shows(id)) {
             return;
         }
-        let Some(task) = self.tasks.get_mut(&id) else { return };
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
         task.unseen = true;
         let record = task.record.clone();
         let text = if record.status.is_live() {
@@ -57,9 +63,9 @@ impl Server {
             }
             if settings.desktop {
                 let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-                client
-                    .extra
-                    .extend_from_slice(format!("\x1b]9;{clean}\x07\x1b]777;notify;bgmux;{clean}\x07").as_bytes());
+                client.extra.extend_from_slice(
+                    format!("\x1b]9;{clean}\x07\x1b]777;notify;bgmux;{clean}\x07").as_bytes(),
+                );
             }
         }
         if let Some(command) = settings.command {
@@ -68,14 +74,20 @@ impl Server {
     }
 
     fn run_hook(&mut self, command: &str, r: &crate::store::TaskRecord) {
-        let code = r.exit_code.map(|c| c.to_string()).or_else(|| r.signal.map(|s| (128 + s).to_string()));
+        let code = r
+            .exit_code
+            .map(|c| c.to_string())
+            .or_else(|| r.signal.map(|s| (128 + s).to_string()));
         let env = [
             ("BGMUX_TASK_ID", r.id.to_string()),
             ("BGMUX_TASK_NAME", r.name.clone().unwrap_or_default()),
             ("BGMUX_TASK_STATUS", r.status.as_str().to_string()),
             ("BGMUX_TASK_EXIT_CODE", code.unwrap_or_default()),
             ("BGMUX_TASK_COMMAND", r.command.join(" ")),
-            ("BGMUX_TASK_DURATION", (r.duration_ms(Timestamp::now()) / 1000).to_string()),
+            (
+                "BGMUX_TASK_DURATION",
+                (r.duration_ms(Timestamp::now()) / 1000).to_string(),
+            ),
         ];
         match crate::pty::spawn_detached(command, &env) {
             Ok(pid) => {
@@ -88,7 +100,9 @@ impl Server {
 
     /// A reaped pid that was a hook: log how it went.
     pub(super) fn hook_ended(&mut self, pid: i32, kind: crate::pty::ExitKind) -> bool {
-        let Some(task) = self.hooks.remove(&pid) else { return false };
+        let Some(task) = self.hooks.remove(&pid) else {
+            return false;
+        };
         if kind != crate::pty::ExitKind::Code(0) {
             tracing::warn!("notify-command for task {task} ended with {kind:?}");
         }
@@ -98,7 +112,9 @@ impl Server {
     /// A hook that outlived its time is killed.
     pub(super) fn kill_hook(&mut self, pid: i32) {
         if self.hooks.contains_key(&pid) {
-            tracing::warn!("notify-command (pid {pid}) took longer than {HOOK_TIMEOUT:?}; killing it");
+            tracing::warn!(
+                "notify-command (pid {pid}) took longer than {HOOK_TIMEOUT:?}; killing it"
+            );
             let _ = crate::pty::signal_group(pid, libc::SIGKILL);
         }
     }

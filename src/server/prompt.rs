@@ -106,7 +106,9 @@ impl Prompt {
             Key::Char('\x17') => self.delete_word(),
             Key::Char('\x0b') => self.text.truncate(self.cursor),
             Key::Named("Left") | Key::Char('\x02') => self.cursor = self.cursor.saturating_sub(1),
-            Key::Named("Right") | Key::Char('\x06') => self.cursor = (self.cursor + 1).min(self.text.len()),
+            Key::Named("Right") | Key::Char('\x06') => {
+                self.cursor = (self.cursor + 1).min(self.text.len())
+            }
             Key::Named("Home") | Key::Char('\x01') => self.cursor = 0,
             Key::Named("End") | Key::Char('\x05') => self.cursor = self.text.len(),
             Key::Named("Up") | Key::Char('\x10') => self.browse(history, true),
@@ -126,11 +128,21 @@ impl Prompt {
         let first = !before[..start].contains(|c: char| c != ' ' && c != '/');
         let candidates: Vec<String> = if first {
             let word = word.trim_start_matches('/');
-            command_names().into_iter().filter(|n| n.starts_with(word)).map(|n| format!("/{n}")).collect()
+            command_names()
+                .into_iter()
+                .filter(|n| n.starts_with(word))
+                .map(|n| format!("/{n}"))
+                .collect()
         } else {
-            tasks.iter().filter(|t| t.starts_with(word)).cloned().collect()
+            tasks
+                .iter()
+                .filter(|t| t.starts_with(word))
+                .cloned()
+                .collect()
         };
-        let Some(common) = common_prefix(&candidates) else { return candidates };
+        let Some(common) = common_prefix(&candidates) else {
+            return candidates;
+        };
         let word_chars = before[start..].chars().count();
         let mut completed: Vec<char> = common.chars().collect();
         if candidates.len() == 1 {
@@ -165,7 +177,13 @@ fn common_prefix(words: &[String]) -> Option<String> {
     let first = words.first()?;
     let mut len = first.len();
     for w in &words[1..] {
-        len = len.min(first.bytes().zip(w.bytes()).take_while(|(a, b)| a == b).count());
+        len = len.min(
+            first
+                .bytes()
+                .zip(w.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
     }
     while !first.is_char_boundary(len) {
         len -= 1;
@@ -191,8 +209,12 @@ impl Server {
             .flat_map(|t| std::iter::once(t.record.id.to_string()).chain(t.record.name.clone()))
             .collect();
         let history = self.prompt_history.clone();
-        let Some(client) = self.clients.get_mut(&conn) else { return };
-        let Mode::Prompt(prompt) = &mut client.mode else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let Mode::Prompt(prompt) = &mut client.mode else {
+            return;
+        };
         match prompt.key(key, &history) {
             Outcome::Edited => {}
             Outcome::Complete => {
@@ -257,7 +279,10 @@ impl Server {
             Slash::Detach => self.reply(conn, &ServerMsg::Detached("[detached from bgmux]".into())),
             Slash::Help => {
                 let help = slash::help();
-                let all: Vec<&str> = help.lines().map(|l| l.split("  ").next().unwrap_or(l).trim_end()).collect();
+                let all: Vec<&str> = help
+                    .lines()
+                    .map(|l| l.split("  ").next().unwrap_or(l).trim_end())
+                    .collect();
                 self.say(conn, all.join("  "));
             }
         }
@@ -269,7 +294,9 @@ impl Server {
     }
 
     fn slash_run(&mut self, conn: ConnId, command: Vec<String>) {
-        let Some(client) = self.clients.get(&conn) else { return };
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
         let spec = RunSpec {
             argv: command,
             name: None,
@@ -285,11 +312,19 @@ impl Server {
     }
 
     fn rename_focused(&mut self, conn: ConnId, name: String) {
-        let Some(id) = self.clients.get(&conn).map(|c| c.focused_task()) else { return };
-        if self.tasks.values().any(|t| t.record.name.as_deref() == Some(name.as_str()) && t.record.id != id) {
+        let Some(id) = self.clients.get(&conn).map(|c| c.focused_task()) else {
+            return;
+        };
+        if self
+            .tasks
+            .values()
+            .any(|t| t.record.name.as_deref() == Some(name.as_str()) && t.record.id != id)
+        {
             return self.say(conn, format!("a task named {name} exists"));
         }
-        let Some(task) = self.tasks.get_mut(&id) else { return };
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
         task.record.name = Some(name);
         let record = task.record.clone();
         self.save(&record);

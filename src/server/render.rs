@@ -37,7 +37,11 @@ pub fn compose(client: &mut Client, tasks: &TaskMap) -> Frame {
         if let Some(task) = tasks.get(&p.task) {
             let c = task.term.cursor();
             let inside = c.row < p.inner.rows && c.col < p.inner.cols;
-            let cursor = Cursor { row: c.row + p.inner.row, col: c.col + p.inner.col, ..c };
+            let cursor = Cursor {
+                row: c.row + p.inner.row,
+                col: c.col + p.inner.col,
+                ..c
+            };
             frame.set_cursor((c.visible && inside && task.is_live()).then_some(cursor));
             frame.set_modes(task.term.modes());
         }
@@ -65,16 +69,41 @@ pub fn blit(src: &Frame, top: u16, dst: &mut Frame, area: Rect) {
 }
 
 fn status_style() -> Style {
-    Style { fg: Color::Indexed(0), bg: Color::Indexed(2), ..Style::default() }
+    Style {
+        fg: Color::Indexed(0),
+        bg: Color::Indexed(2),
+        ..Style::default()
+    }
 }
 
 fn title(frame: &mut Frame, p: &Placed, task: Option<&Task>, focused: bool) {
-    let style =
-        if focused { Style { fg: Color::Indexed(2), bold: true, ..Style::default() } } else { Style::default() };
+    let style = if focused {
+        Style {
+            fg: Color::Indexed(2),
+            bold: true,
+            ..Style::default()
+        }
+    } else {
+        Style::default()
+    };
     let row = p.outer.row;
-    frame.fill(Rect { row, col: p.outer.col, rows: 1, cols: p.outer.cols }, '─', &style);
+    frame.fill(
+        Rect {
+            row,
+            col: p.outer.col,
+            rows: 1,
+            cols: p.outer.cols,
+        },
+        '─',
+        &style,
+    );
     let text = match task {
-        Some(t) => format!(" {} {} — {} ", t.record.id, t.record.label(), t.record.status_text()),
+        Some(t) => format!(
+            " {} {} — {} ",
+            t.record.id,
+            t.record.label(),
+            t.record.status_text()
+        ),
         None => " (gone) ".to_string(),
     };
     if p.outer.cols > 2 {
@@ -101,12 +130,26 @@ fn rules(frame: &mut Frame, placed: &[Placed], area: Rect) {
 fn status_line(frame: &mut Frame, client: &Client, tasks: &TaskMap) {
     let row = client.rows.saturating_sub(1);
     let style = status_style();
-    frame.fill(Rect { row, col: 0, rows: 1, cols: client.cols }, ' ', &style);
+    frame.fill(
+        Rect {
+            row,
+            col: 0,
+            rows: 1,
+            cols: client.cols,
+        },
+        ' ',
+        &style,
+    );
     if let Mode::Prompt(prompt) = &client.mode {
         let text = format!(":{}", prompt.line());
         frame.put_str(row, 0, &text, &style);
         let col = (1 + prompt.cursor).min(usize::from(client.cols.saturating_sub(1))) as u16;
-        frame.set_cursor(Some(Cursor { row, col, visible: true, ..Cursor::default() }));
+        frame.set_cursor(Some(Cursor {
+            row,
+            col,
+            visible: true,
+            ..Cursor::default()
+        }));
         return;
     }
     let left = match &client.message {
@@ -125,7 +168,12 @@ fn view_label(client: &Client, tasks: &TaskMap) -> String {
     let zoom = if client.zoomed { " (zoomed)" } else { "" };
     match tasks.get(&client.focused_task()) {
         Some(task) => {
-            format!("[bgmux] {}:{} ({}){zoom}", task.record.id, task.record.label(), task.record.status_text())
+            format!(
+                "[bgmux] {}:{} ({}){zoom}",
+                task.record.id,
+                task.record.label(),
+                task.record.status_text()
+            )
         }
         None => "[bgmux]".to_string(),
     }

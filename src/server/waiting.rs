@@ -33,8 +33,16 @@ impl Server {
             if live.exited.is_some() || now.duration_since(task.last_output) < QUIET {
                 continue;
             }
-            let blocked = live.master.get_ref().foreground_pgrp().is_some_and(blocked_on_terminal);
-            let status = if blocked { Status::Waiting } else { Status::Running };
+            let blocked = live
+                .master
+                .get_ref()
+                .foreground_pgrp()
+                .is_some_and(blocked_on_terminal);
+            let status = if blocked {
+                Status::Waiting
+            } else {
+                Status::Running
+            };
             if task.record.status != status {
                 task.record.status = status;
                 changed.push(*id);
@@ -52,7 +60,9 @@ impl Server {
 
     /// Output from a waiting task: it is running again.
     pub(super) fn resume_if_waiting(&mut self, id: u64) {
-        let Some(task) = self.tasks.get_mut(&id) else { return };
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
         if task.record.status == Status::Waiting {
             task.record.status = Status::Running;
             self.status_changed(id);
@@ -61,7 +71,9 @@ impl Server {
 
     /// Publishes a running ↔ waiting change and pings when it waits.
     fn status_changed(&mut self, id: u64) {
-        let Some(record) = self.tasks.get(&id).map(|t| t.record.clone()) else { return };
+        let Some(record) = self.tasks.get(&id).map(|t| t.record.clone()) else {
+            return;
+        };
         let waiting = record.status == Status::Waiting;
         self.publish(event(if waiting { "waiting" } else { "resumed" }, &record));
         if waiting {
@@ -82,23 +94,33 @@ impl Server {
 /// Is the leader of process group `pgrp` blocked reading a terminal?
 pub fn blocked_on_terminal(pgrp: i32) -> bool {
     let proc = format!("/proc/{pgrp}");
-    let Ok(stat) = std::fs::read_to_string(format!("{proc}/stat")) else { return false };
+    let Ok(stat) = std::fs::read_to_string(format!("{proc}/stat")) else {
+        return false;
+    };
     // The state follows the command name, which is in parentheses and may
     // itself contain spaces and parentheses: take what follows the last ')'.
-    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next());
     if state != Some('S') {
         return false;
     }
     match std::fs::read_to_string(format!("{proc}/syscall")) {
         Ok(line) => syscall_waits_on_tty(&proc, &line),
-        Err(_) => std::fs::read_to_string(format!("{proc}/wchan")).is_ok_and(|w| w.contains("tty_read")),
+        Err(_) => {
+            std::fs::read_to_string(format!("{proc}/wchan")).is_ok_and(|w| w.contains("tty_read"))
+        }
     }
 }
 
 fn syscall_waits_on_tty(proc: &str, line: &str) -> bool {
     let mut fields = line.split_whitespace();
-    let Some(Ok(nr)) = fields.next().map(str::parse::<i64>) else { return false };
-    let fd = fields.next().and_then(|a| i64::from_str_radix(a.trim_start_matches("0x"), 16).ok());
+    let Some(Ok(nr)) = fields.next().map(str::parse::<i64>) else {
+        return false;
+    };
+    let fd = fields
+        .next()
+        .and_then(|a| i64::from_str_radix(a.trim_start_matches("0x"), 16).ok());
     if READS.contains(&nr) {
         return fd.is_some_and(|fd| is_tty(proc, fd));
     }
@@ -106,8 +128,10 @@ fn syscall_waits_on_tty(proc: &str, line: &str) -> bool {
 }
 
 fn is_tty(proc: &str, fd: i64) -> bool {
-    std::fs::read_link(format!("{proc}/fd/{fd}"))
-        .is_ok_and(|p| p.to_str().is_some_and(|p| p.starts_with("/dev/pts/") || p.starts_with("/dev/tty")))
+    std::fs::read_link(format!("{proc}/fd/{fd}")).is_ok_and(|p| {
+        p.to_str()
+            .is_some_and(|p| p.starts_with("/dev/pts/") || p.starts_with("/dev/tty"))
+    })
 }
 
 /// Syscalls that read one fd (its number is the first argument).
@@ -126,7 +150,12 @@ const WAITS: &[i64] = &[
 ];
 /// Syscalls that wait on several fds.
 #[cfg(not(target_arch = "x86_64"))]
-const WAITS: &[i64] = &[libc::SYS_pselect6, libc::SYS_ppoll, libc::SYS_epoll_pwait, libc::SYS_epoll_pwait2];
+const WAITS: &[i64] = &[
+    libc::SYS_pselect6,
+    libc::SYS_ppoll,
+    libc::SYS_epoll_pwait,
+    libc::SYS_epoll_pwait2,
+];
 
 #[cfg(test)]
 mod tests {
@@ -138,6 +167,9 @@ mod tests {
         assert!(!blocked_on_terminal(std::process::id() as i32));
         assert!(!blocked_on_terminal(i32::MAX));
         assert!(!syscall_waits_on_tty("/proc/self", "running"));
-        assert!(!syscall_waits_on_tty("/proc/self", &format!("{} 0x0 0x0", libc::SYS_clock_nanosleep)));
+        assert!(!syscall_waits_on_tty(
+            "/proc/self",
+            &format!("{} 0x0 0x0", libc::SYS_clock_nanosleep)
+        ));
     }
 }

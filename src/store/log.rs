@@ -19,8 +19,14 @@ impl LogWriter {
     /// Opens (creating) the log at `path` for appending.
     pub fn open(path: &Path) -> LogWriter {
         match OpenOptions::new().create(true).append(true).open(path) {
-            Ok(file) => LogWriter { file: Some(file), failed: None },
-            Err(e) => LogWriter { file: None, failed: Some(format!("opening {}: {e}", path.display())) },
+            Ok(file) => LogWriter {
+                file: Some(file),
+                failed: None,
+            },
+            Err(e) => LogWriter {
+                file: None,
+                failed: Some(format!("opening {}: {e}", path.display())),
+            },
         }
     }
 

@@ -134,17 +134,26 @@ enum Act {
 impl Server {
     /// Opens the switcher on `conn`, the focused task selected.
     pub(super) fn open_switcher(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let selected = client.focused_task();
-        client.mode = Mode::Switcher(Box::new(Switcher { selected, ..Switcher::default() }));
+        client.mode = Mode::Switcher(Box::new(Switcher {
+            selected,
+            ..Switcher::default()
+        }));
         client.message = None;
         client.dirty = true;
     }
 
     /// A key while the switcher is open.
     pub(super) fn switcher_key(&mut self, conn: ConnId, key: Key) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
-        let Mode::Switcher(sw) = &mut client.mode else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let Mode::Switcher(sw) = &mut client.mode else {
+            return;
+        };
         let rows = sw.rows(self.tasks.values());
         let page = client.rows.saturating_sub(6).max(1) as isize;
         let act = key_action(sw, &rows, key, page, &self.tasks);
@@ -176,7 +185,13 @@ impl Server {
     }
 }
 
-fn key_action(sw: &mut Switcher, rows: &[u64], key: Key, page: isize, tasks: &super::TaskMap) -> Act {
+fn key_action(
+    sw: &mut Switcher,
+    rows: &[u64],
+    key: Key,
+    page: isize,
+    tasks: &super::TaskMap,
+) -> Act {
     if let Some(question) = sw.question.take() {
         return match (key, question) {
             (Key::Char('y' | 'Y'), Question::Kill(id)) => Act::Kill(id),
@@ -211,18 +226,29 @@ fn key_action(sw: &mut Switcher, rows: &[u64], key: Key, page: isize, tasks: &su
             sw.step(rows, 1);
         }
         Key::Char('s') => {
-            let ids: Vec<u64> =
-                if sw.marked.is_empty() { vec![sw.selected] } else { sw.marked.iter().copied().collect() };
+            let ids: Vec<u64> = if sw.marked.is_empty() {
+                vec![sw.selected]
+            } else {
+                sw.marked.iter().copied().collect()
+            };
             return Act::Split(ids);
         }
         Key::Char('x') if tasks.get(&sw.selected).is_some_and(|t| t.is_live()) => {
             sw.question = Some(Question::Kill(sw.selected));
         }
         Key::Char('r') => {
-            let marked: Vec<u64> =
-                sw.marked.iter().copied().filter(|id| tasks.get(id).is_some_and(|t| !t.is_live())).collect();
+            let marked: Vec<u64> = sw
+                .marked
+                .iter()
+                .copied()
+                .filter(|id| tasks.get(id).is_some_and(|t| !t.is_live()))
+                .collect();
             let ids = if marked.is_empty() {
-                tasks.values().filter(|t| !t.is_live()).map(|t| t.record.id).collect()
+                tasks
+                    .values()
+                    .filter(|t| !t.is_live())
+                    .map(|t| t.record.id)
+                    .collect()
             } else {
                 marked
             };

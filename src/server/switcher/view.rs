@@ -25,18 +25,51 @@ pub fn draw(sw: &mut Switcher, tasks: &TaskMap, frame: &mut Frame) {
     let side_by_side = cols >= 140;
     let (list, preview) = if side_by_side {
         let w = cols * 11 / 20;
-        (Rect { row: 0, col: 0, rows: rows - 1, cols: w }, Rect { row: 0, col: w, rows: rows - 1, cols: cols - w })
+        (
+            Rect {
+                row: 0,
+                col: 0,
+                rows: rows - 1,
+                cols: w,
+            },
+            Rect {
+                row: 0,
+                col: w,
+                rows: rows - 1,
+                cols: cols - w,
+            },
+        )
     } else {
         let h = (rows - 1) / 2;
-        (Rect { row: 0, col: 0, rows: h, cols }, Rect { row: h, col: 0, rows: rows - 1 - h, cols })
+        (
+            Rect {
+                row: 0,
+                col: 0,
+                rows: h,
+                cols,
+            },
+            Rect {
+                row: h,
+                col: 0,
+                rows: rows - 1 - h,
+                cols,
+            },
+        )
     };
     let mut buf = Buffer::empty(TuiRect::new(0, 0, cols, rows));
     let ids = sw.rows(tasks.values());
     draw_table(sw, tasks, &ids, list, &mut buf);
-    let selected = tasks.get(&sw.selected).filter(|_| ids.contains(&sw.selected));
-    let title = selected
-        .map_or_else(|| " preview ".to_string(), |t| format!(" {} — {} ", t.record.label(), t.record.status_text()));
-    Block::new().borders(Borders::ALL).title(title).render(tui(preview), &mut buf);
+    let selected = tasks
+        .get(&sw.selected)
+        .filter(|_| ids.contains(&sw.selected));
+    let title = selected.map_or_else(
+        || " preview ".to_string(),
+        |t| format!(" {} — {} ", t.record.label(), t.record.status_text()),
+    );
+    Block::new()
+        .borders(Borders::ALL)
+        .title(title)
+        .render(tui(preview), &mut buf);
     let help = match &sw.question {
         Some(Question::Kill(id)) => format!(" kill task {id}? (y/n)"),
         Some(Question::Remove(ids)) => format!(" remove {} ended task(s) and their logs? (y/n)", ids.len()),
@@ -92,7 +125,11 @@ fn draw_table(sw: &mut Switcher, tasks: &TaskMap, ids: &[u64], area: Rect, buf: 
         Constraint::Length(8),
         Constraint::Length(7),
     ];
-    let filter = if sw.filter.is_empty() { String::new() } else { format!(" /{}", sw.filter) };
+    let filter = if sw.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" /{}", sw.filter)
+    };
     let title = format!(" tasks ({}) — {}{} ", ids.len(), sw.status.word(), filter);
     Table::new(rows, widths)
         .header(
@@ -137,7 +174,10 @@ pub fn copy_buffer(buf: &Buffer, frame: &mut Frame) {
     let area = buf.area;
     let mut skip_to = 0u16;
     for (i, cell) in buf.content().iter().enumerate() {
-        let (row, col) = ((i / usize::from(area.width)) as u16, (i % usize::from(area.width)) as u16);
+        let (row, col) = (
+            (i / usize::from(area.width)) as u16,
+            (i % usize::from(area.width)) as u16,
+        );
         if col == 0 {
             skip_to = 0;
         }
@@ -145,7 +185,11 @@ pub fn copy_buffer(buf: &Buffer, frame: &mut Frame) {
             continue;
         }
         let style = style(cell.fg, cell.bg, cell.modifier);
-        let symbol = if cell.symbol().is_empty() { " " } else { cell.symbol() };
+        let symbol = if cell.symbol().is_empty() {
+            " "
+        } else {
+            cell.symbol()
+        };
         let used = frame.put_str(row, col, symbol, &style);
         skip_to = col + used.max(1);
     }
@@ -209,9 +253,23 @@ fn draw_preview(task: &Task, preview: Rect, frame: &mut Frame) {
     }
     let (trows, tcols) = (task.term.rows(), task.term.cols());
     let mut full = Frame::new(trows, tcols);
-    task.term.draw(&mut full, Rect { row: 0, col: 0, rows: trows, cols: tcols }, 0);
-    let last = (0..trows).rev().find(|r| !full.row_text(*r).is_empty()).unwrap_or(0);
-    let bottom = last.max(task.term.cursor().row).min(trows.saturating_sub(1));
+    task.term.draw(
+        &mut full,
+        Rect {
+            row: 0,
+            col: 0,
+            rows: trows,
+            cols: tcols,
+        },
+        0,
+    );
+    let last = (0..trows)
+        .rev()
+        .find(|r| !full.row_text(*r).is_empty())
+        .unwrap_or(0);
+    let bottom = last
+        .max(task.term.cursor().row)
+        .min(trows.saturating_sub(1));
     let top = (bottom + 1).saturating_sub(inner.rows);
     super::super::render::blit(&full, top, frame, inner);
 }
