@@ -9,5 +9,6 @@ mod cli;
 mod events;
 mod lifecycle;
 mod security;
+mod split;
 mod ui;
 mod waiting;

@@ -91,18 +91,23 @@ impl Client {
         }
     }
 
-    /// Where each visible pane goes (only the focused one when zoomed).
+    /// Where each visible pane goes: only the focused one when zoomed, or
+    /// when the terminal has become too small for every pane to keep its
+    /// minimum size (the layout comes back when the terminal grows).
     pub fn placed(&self) -> Vec<Placed> {
-        if self.zoomed {
-            let task = self.focused_task();
-            return vec![Placed {
-                task,
-                index: self.focus,
-                outer: self.pane_area(),
-                inner: self.pane_area(),
-            }];
+        let area = self.pane_area();
+        if !self.zoomed {
+            let placed = self.layout.place(area);
+            if layout::fits(&placed) {
+                return placed;
+            }
         }
-        self.layout.place(self.pane_area())
+        vec![Placed {
+            task: self.focused_task(),
+            index: self.focus,
+            outer: area,
+            inner: area,
+        }]
     }
 
     /// The task in the focused pane.
