@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     println!("{id}");
     if args.attach {
-        let attach = crate::commands::attach::Args { task: Some(id.to_string()) };
+        let attach = crate::commands::attach::Args { task: Some(id.to_string()), replay: false };
         return crate::commands::attach::run(ctx, attach, false);
     }
     Ok(ExitCode::SUCCESS)

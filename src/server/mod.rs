@@ -122,7 +122,7 @@ pub struct Server {
 
 /// Runs a server on `paths` until it has nothing left to do.
 pub fn run(paths: &Paths) -> Result<()> {
-    let store = Store::create(&paths.state_dir)?;
+    let store = Store::create(&paths.state_dir)?.with_log_limit(crate::store::limit_from_env()?);
     let Some(_lock) = store.lock()? else {
         bail!("state dir {} is in use by another bgmux server", paths.state_dir.display());
     };

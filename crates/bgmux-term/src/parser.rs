@@ -53,21 +53,13 @@ pub(crate) struct Parser {
 
 impl std::fmt::Debug for Parser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Parser")
-            .field("mode", &self.mode)
-            .finish_non_exhaustive()
+        f.debug_struct("Parser").field("mode", &self.mode).finish_non_exhaustive()
     }
 }
 
 impl Parser {
     pub fn new() -> Parser {
-        Parser {
-            vte: vte::Parser::new(),
-            mode: Mode::Ground,
-            seq_len: 0,
-            utf8: [0; 4],
-            utf8_len: 0,
-        }
+        Parser { vte: vte::Parser::new(), mode: Mode::Ground, seq_len: 0, utf8: [0; 4], utf8_len: 0 }
     }
 
     /// Heap bytes held (vte's buffer is at most [`MAX_SEQUENCE`]; its
@@ -218,10 +210,7 @@ impl Parser {
 
     /// Skips an aborted string up to its terminator.
     fn skip(&mut self, bytes: &[u8]) -> usize {
-        match bytes
-            .iter()
-            .position(|&b| matches!(b, 0x07 | 0x18 | 0x1a | 0x1b))
-        {
+        match bytes.iter().position(|&b| matches!(b, 0x07 | 0x18 | 0x1a | 0x1b)) {
             None => bytes.len(),
             Some(at) if bytes[at] == 0x1b => {
                 self.mode = Mode::Sequence;

@@ -128,10 +128,7 @@ impl Style {
     /// The style erased cells get under this pen: xterm and tmux erase with
     /// the current background colour only (BCE), nothing else.
     pub fn erase_style(&self) -> Style {
-        Style {
-            bg: self.bg,
-            ..Style::default()
-        }
+        Style { bg: self.bg, ..Style::default() }
     }
 
     /// The basic code of this style, or `None` when it needs a side table
@@ -153,11 +150,7 @@ impl Style {
         ]
         .iter()
         .fold(0, |acc, &(on, bit)| if on { acc | bit } else { acc });
-        Some(
-            fg | bg << BG_SHIFT
-                | flags << ATTR_SHIFT
-                | u32::from(self.underline.code()) << UL_SHIFT,
-        )
+        Some(fg | bg << BG_SHIFT | flags << ATTR_SHIFT | u32::from(self.underline.code()) << UL_SHIFT)
     }
 
     /// The style of a basic code (one without [`EXTENDED`]).
@@ -216,10 +209,7 @@ pub(crate) fn resolve(table: &[Style], code: u32) -> Style {
     if code & EXTENDED == 0 {
         Style::unpack(code)
     } else {
-        table
-            .get((code & !EXTENDED) as usize)
-            .cloned()
-            .unwrap_or_default()
+        table.get((code & !EXTENDED) as usize).cloned().unwrap_or_default()
     }
 }
 
@@ -245,15 +235,9 @@ mod tests {
 
     #[test]
     fn rgb_links_and_underline_colours_are_extended() {
-        let rgb = Style {
-            fg: Color::Rgb(1, 2, 3),
-            ..Style::default()
-        };
+        let rgb = Style { fg: Color::Rgb(1, 2, 3), ..Style::default() };
         assert_eq!(rgb.pack(), None);
-        let link = Style {
-            link: Some("http://x".into()),
-            ..Style::default()
-        };
+        let link = Style { link: Some("http://x".into()), ..Style::default() };
         assert_eq!(link.pack(), None);
         let mut table = Vec::new();
         let a = intern(&mut table, &rgb);

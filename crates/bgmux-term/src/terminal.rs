@@ -35,11 +35,7 @@ impl Terminal {
     /// at most `history_limit` rows of history.
     pub fn new(rows: u16, cols: u16, history_limit: usize) -> Terminal {
         let (rows, cols) = clamp_size(rows, cols);
-        Terminal {
-            parser: Parser::new(),
-            screen: Screen::new(rows, cols, history_limit),
-            seqno: 0,
-        }
+        Terminal { parser: Parser::new(), screen: Screen::new(rows, cols, history_limit), seqno: 0 }
     }
 
     /// Feeds output of the program. Never panics; memory stays bounded
@@ -136,12 +132,7 @@ impl Terminal {
     /// The cursor.
     pub fn cursor(&self) -> Cursor {
         let s = &self.screen;
-        Cursor {
-            row: s.row as u16,
-            col: s.col as u16,
-            visible: s.flags.cursor_visible,
-            shape: s.flags.shape,
-        }
+        Cursor { row: s.row as u16, col: s.col as u16, visible: s.flags.cursor_visible, shape: s.flags.shape }
     }
 
     /// Bumped whenever anything visible (cells, cursor, modes) may have
@@ -228,8 +219,5 @@ impl Terminal {
 }
 
 fn clamp_size(rows: u16, cols: u16) -> (usize, usize) {
-    (
-        usize::from(rows.clamp(1, MAX_SIZE)),
-        usize::from(cols.clamp(1, MAX_SIZE)),
-    )
+    (usize::from(rows.clamp(1, MAX_SIZE)), usize::from(cols.clamp(1, MAX_SIZE)))
 }

@@ -23,12 +23,7 @@ pub(super) fn arg(params: &Params, i: usize, default: u16) -> u16 {
 /// Parameter `i` as a raw value (0 when absent): for selective parameters
 /// such as ED's, where 0 is a value, not "the default".
 fn raw(params: &Params, i: usize) -> u16 {
-    params
-        .iter()
-        .nth(i)
-        .and_then(|p| p.first())
-        .copied()
-        .unwrap_or(0)
+    params.iter().nth(i).and_then(|p| p.first()).copied().unwrap_or(0)
 }
 
 /// The first sub-parameter of a parameter (0 if empty).
@@ -97,12 +92,8 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
         'c' if raw(params, 0) == 0 => reply::primary_attributes(screen),
         'd' => screen.goto_row(n - 1),
         'g' => screen.clear_tabs(raw(params, 0)),
-        'h' => params
-            .iter()
-            .for_each(|p| modes::set_ansi(screen, first(p), true)),
-        'l' => params
-            .iter()
-            .for_each(|p| modes::set_ansi(screen, first(p), false)),
+        'h' => params.iter().for_each(|p| modes::set_ansi(screen, first(p), true)),
+        'l' => params.iter().for_each(|p| modes::set_ansi(screen, first(p), false)),
         'm' => sgr::apply(screen, params),
         'n' => reply::status_report(screen, raw(params, 0), false),
         'r' => screen.set_region(usize::from(raw(params, 0)), usize::from(raw(params, 1))),
@@ -119,12 +110,8 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
 /// DEC private CSI sequences (`CSI ? …`).
 fn private(screen: &mut Screen, params: &Params, action: char) {
     match action {
-        'h' => params
-            .iter()
-            .for_each(|p| modes::set_private(screen, first(p), true)),
-        'l' => params
-            .iter()
-            .for_each(|p| modes::set_private(screen, first(p), false)),
+        'h' => params.iter().for_each(|p| modes::set_private(screen, first(p), true)),
+        'l' => params.iter().for_each(|p| modes::set_private(screen, first(p), false)),
         // DECSED / DECSEL: selective erase; nothing is protected here
         // (DECSCA is not supported), so they erase like ED / EL.
         'J' => screen.erase_display(raw(params, 0)),

@@ -17,12 +17,7 @@ pub(super) fn apply(screen: &mut Screen, params: &Params) {
     while let Some(param) = iter.next() {
         let Some(&code) = param.first() else { continue };
         match code {
-            0 => {
-                style = Style {
-                    link: style.link.take(),
-                    ..Style::default()
-                }
-            }
+            0 => style = Style { link: style.link.take(), ..Style::default() },
             1 => style.bold = true,
             2 => style.dim = true,
             3 => style.italic = true,
@@ -91,9 +86,5 @@ fn indexed(n: u16) -> Option<Color> {
 }
 
 fn rgb(r: u16, g: u16, b: u16) -> Option<Color> {
-    Some(Color::Rgb(
-        u8::try_from(r).ok()?,
-        u8::try_from(g).ok()?,
-        u8::try_from(b).ok()?,
-    ))
+    Some(Color::Rgb(u8::try_from(r).ok()?, u8::try_from(g).ok()?, u8::try_from(b).ok()?))
 }

@@ -30,10 +30,7 @@ pub(crate) struct Grid {
 impl Grid {
     /// A blank grid; no cell storage is allocated until written.
     pub fn new(rows: usize, cols: usize) -> Grid {
-        Grid {
-            rows: vec![Row::default(); rows],
-            cols,
-        }
+        Grid { rows: vec![Row::default(); rows], cols }
     }
 
     /// Number of rows.
@@ -67,21 +64,13 @@ impl Grid {
 
     /// Heap bytes held by the grid.
     pub fn heap_bytes(&self) -> usize {
-        self.rows.capacity() * size_of::<Row>()
-            + self.rows.iter().map(Row::heap_bytes).sum::<usize>()
+        self.rows.capacity() * size_of::<Row>() + self.rows.iter().map(Row::heap_bytes).sum::<usize>()
     }
 
     /// Scrolls rows `top..=bottom` up by `n`: the top `n` leave (to
     /// `history` when given), blank rows (`blank`, for BCE) enter at the
     /// bottom. IND at the bottom margin, SU and DL are this.
-    pub fn scroll_up(
-        &mut self,
-        top: usize,
-        bottom: usize,
-        n: usize,
-        blank: Cell,
-        mut history: Option<&mut History>,
-    ) {
+    pub fn scroll_up(&mut self, top: usize, bottom: usize, n: usize, blank: Cell, mut history: Option<&mut History>) {
         if top > bottom || bottom >= self.rows.len() {
             return;
         }

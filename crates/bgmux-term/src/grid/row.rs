@@ -156,10 +156,7 @@ impl Row {
         fix_wide_overlap(cells, col, col + width);
         cells[col] = cell;
         if width == 2 {
-            cells[col + 1] = Cell {
-                ch: SPACER,
-                style: cell.style,
-            };
+            cells[col + 1] = Cell { ch: SPACER, style: cell.style };
         }
     }
 
@@ -171,10 +168,7 @@ impl Row {
         let cells = self.cells_mut(cols);
         fix_wide_overlap(cells, col, end);
         for (cell, &b) in cells[col..end].iter_mut().zip(text) {
-            *cell = Cell {
-                ch: u32::from(b),
-                style,
-            };
+            *cell = Cell { ch: u32::from(b), style };
         }
     }
 
@@ -253,11 +247,7 @@ impl Row {
             }
             if cell.is_cluster() {
                 let old = (cell.ch & CHAR_MASK) as usize;
-                let text = extra
-                    .clusters
-                    .get(old)
-                    .cloned()
-                    .unwrap_or_else(|| " ".into());
+                let text = extra.clusters.get(old).cloned().unwrap_or_else(|| " ".into());
                 let index = fresh.clusters.len() as u32;
                 fresh.clusters.push(text);
                 cell.ch = (cell.ch & !CHAR_MASK) | index;
@@ -311,25 +301,11 @@ mod tests {
     #[test]
     fn overwriting_half_a_wide_char_blanks_the_other_half() {
         let mut row = Row::default();
-        row.put(
-            2,
-            Cell {
-                ch: '字' as u32 | WIDE,
-                style: 0,
-            },
-            6,
-        );
+        row.put(2, Cell { ch: '字' as u32 | WIDE, style: 0 }, 6);
         assert_eq!(text(&row), "  字  ");
         row.put_ascii(3, b"x", 0, 6);
         assert_eq!(text(&row), "   x  ");
-        row.put(
-            0,
-            Cell {
-                ch: '字' as u32 | WIDE,
-                style: 0,
-            },
-            6,
-        );
+        row.put(0, Cell { ch: '字' as u32 | WIDE, style: 0 }, 6);
         row.put_ascii(0, b"y", 0, 6);
         assert_eq!(text(&row), "y  x  ");
     }
@@ -338,18 +314,12 @@ mod tests {
     fn side_table_is_collected() {
         let mut row = Row::default();
         for i in 0..1000u32 {
-            let style = Style {
-                fg: crate::Color::Rgb(i as u8, (i >> 8) as u8, 0),
-                ..Style::default()
-            };
+            let style = Style { fg: crate::Color::Rgb(i as u8, (i >> 8) as u8, 0), ..Style::default() };
             let code = row.style_code(&style, None, 4);
             row.put_ascii((i % 4) as usize, b"a", code, 4);
         }
         assert!(row.extra.as_ref().unwrap().styles.len() <= 16);
-        let last = Style {
-            fg: crate::Color::Rgb((999 % 256) as u8, 3, 0),
-            ..Style::default()
-        };
+        let last = Style { fg: crate::Color::Rgb((999 % 256) as u8, 3, 0), ..Style::default() };
         assert_eq!(row.style(row.cell(3).style), last);
     }
 

@@ -90,10 +90,7 @@ impl Block {
         let used = if row.wrapped {
             cells.len()
         } else {
-            cells
-                .iter()
-                .rposition(|c| !c.is_plain_blank())
-                .map_or(0, |i| i + 1)
+            cells.iter().rposition(|c| !c.is_plain_blank()).map_or(0, |i| i + 1)
         };
         let cells = &cells[..used];
         // The common case, plain ASCII in the plain style, is a byte copy.
@@ -163,10 +160,7 @@ impl Block {
                 return;
             }
         }
-        self.runs.push(Run {
-            start: at,
-            style: code,
-        });
+        self.runs.push(Run { start: at, style: code });
     }
 }
 
@@ -240,9 +234,7 @@ impl<'a> Iterator for StoredCells<'a> {
         let mut chars = rest.char_indices();
         let (_, first) = chars.next()?;
         let width = first.width().unwrap_or(1).clamp(1, 2);
-        let len = chars
-            .find(|&(_, c)| c.width() != Some(0))
-            .map_or(rest.len(), |(i, _)| i);
+        let len = chars.find(|&(_, c)| c.width() != Some(0)).map_or(rest.len(), |(i, _)| i);
         let at = self.start + self.pos as u32;
         while let Some((run, rest)) = self.runs.split_first() {
             if run.start > at {
@@ -253,10 +245,6 @@ impl<'a> Iterator for StoredCells<'a> {
         }
         let text = &rest[..len];
         self.pos += len;
-        Some(StoredCell {
-            text,
-            width,
-            style: self.style,
-        })
+        Some(StoredCell { text, width, style: self.style })
     }
 }

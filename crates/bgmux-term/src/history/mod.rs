@@ -39,11 +39,7 @@ pub(crate) struct History {
 impl History {
     /// An empty history holding at most `limit` rows.
     pub fn new(limit: usize) -> History {
-        History {
-            limit,
-            text_hint: BLOCK_ROWS * 32,
-            ..History::default()
-        }
+        History { limit, text_hint: BLOCK_ROWS * 32, ..History::default() }
     }
 
     /// Rows held.
@@ -71,8 +67,7 @@ impl History {
 
     /// Heap bytes held, counting capacities (so slack counts).
     pub fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * size_of::<Block>()
-            + self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
+        self.blocks.capacity() * size_of::<Block>() + self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
     }
 
     /// Appends a row that scrolled off the screen.
@@ -185,32 +180,16 @@ mod tests {
     fn styled_rows_keep_their_runs() {
         let mut h = History::new(10);
         let mut r = Row::default();
-        let red = Style {
-            fg: Color::Indexed(1),
-            ..Style::default()
-        };
-        let rgb = Style {
-            bg: Color::Rgb(1, 2, 3),
-            ..Style::default()
-        };
+        let red = Style { fg: Color::Indexed(1), ..Style::default() };
+        let rgb = Style { bg: Color::Rgb(1, 2, 3), ..Style::default() };
         r.put_ascii(0, b"ab", red.pack().unwrap(), 6);
         let code = r.style_code(&rgb, None, 6);
-        r.put(
-            3,
-            Cell {
-                ch: '字' as u32 | crate::cell::WIDE,
-                style: code,
-            },
-            6,
-        );
+        r.put(3, Cell { ch: '字' as u32 | crate::cell::WIDE, style: code }, 6);
         h.push(&row("plain", 6));
         h.push(&r);
         h.push(&row("plain", 6));
         let stored = h.get(1).unwrap();
-        let cells: Vec<_> = stored
-            .cells()
-            .map(|c| (c.text, stored.style(c.style)))
-            .collect();
+        let cells: Vec<_> = stored.cells().map(|c| (c.text, stored.style(c.style))).collect();
         assert_eq!(cells[0], ("a", red.clone()));
         assert_eq!(cells[2], (" ", Style::default()));
         assert_eq!(cells[3], ("字", rgb));

@@ -16,10 +16,7 @@ impl Screen {
             return Cell::blank(code);
         }
         let cols = self.cols;
-        let code = self
-            .grid
-            .row_mut(row)
-            .style_code(&self.pen.erase, None, cols);
+        let code = self.grid.row_mut(row).style_code(&self.pen.erase, None, cols);
         Cell::blank(code)
     }
 
@@ -47,14 +44,9 @@ impl Screen {
     pub fn scroll_up(&mut self, n: usize) {
         self.changed = true;
         let to_history = self.top == 0 && !self.modes.alt_screen;
-        let history = if to_history {
-            Some(&mut self.history)
-        } else {
-            None
-        };
+        let history = if to_history { Some(&mut self.history) } else { None };
         let n = n.min(self.bottom - self.top + 1);
-        self.grid
-            .scroll_up(self.top, self.bottom, n, Cell::BLANK, history);
+        self.grid.scroll_up(self.top, self.bottom, n, Cell::BLANK, history);
         self.bce_rows(self.bottom + 1 - n, self.bottom + 1);
     }
 
@@ -142,9 +134,7 @@ impl Screen {
         self.changed = true;
         let blank = self.blank_for(self.row);
         let (col, cols) = (self.col, self.cols);
-        self.grid
-            .row_mut(self.row)
-            .insert_blanks(col, n, blank, cols);
+        self.grid.row_mut(self.row).insert_blanks(col, n, blank, cols);
         self.pending_wrap = false;
     }
 
@@ -153,9 +143,7 @@ impl Screen {
         self.changed = true;
         let blank = self.blank_for(self.row);
         let (col, cols) = (self.col, self.cols);
-        self.grid
-            .row_mut(self.row)
-            .delete_cells(col, n, blank, cols);
+        self.grid.row_mut(self.row).delete_cells(col, n, blank, cols);
         self.pending_wrap = false;
     }
 
@@ -180,8 +168,7 @@ impl Screen {
         }
         self.changed = true;
         let n = n.min(self.bottom - self.row + 1);
-        self.grid
-            .scroll_up(self.row, self.bottom, n, Cell::BLANK, None);
+        self.grid.scroll_up(self.row, self.bottom, n, Cell::BLANK, None);
         self.bce_rows(self.bottom + 1 - n, self.bottom + 1);
         self.carriage_return();
     }

@@ -42,12 +42,7 @@ pub(crate) struct Pen {
 impl Pen {
     pub fn new(style: Style) -> Pen {
         let erase = style.erase_style();
-        Pen {
-            basic: style.pack(),
-            erase_basic: erase.pack(),
-            style,
-            erase,
-        }
+        Pen { basic: style.pack(), erase_basic: erase.pack(), style, erase }
     }
 }
 
@@ -180,12 +175,9 @@ impl Screen {
     /// may be large), so the queue stays bounded in bytes too.
     pub fn event(&mut self, event: Event) {
         if let Event::Clipboard { .. } = event {
-            self.events
-                .retain(|e| !matches!(e, Event::Clipboard { .. }));
+            self.events.retain(|e| !matches!(e, Event::Clipboard { .. }));
         }
-        if self.events.len() >= MAX_EVENTS
-            || (event == Event::Bell && self.events.last() == Some(&Event::Bell))
-        {
+        if self.events.len() >= MAX_EVENTS || (event == Event::Bell && self.events.last() == Some(&Event::Bell)) {
             return;
         }
         self.events.push(event);
@@ -234,11 +226,7 @@ impl Screen {
 
     /// CUD: down `n`, stopping at the bottom margin when above it.
     pub fn down(&mut self, n: usize) {
-        let limit = if self.row <= self.bottom {
-            self.bottom
-        } else {
-            self.rows - 1
-        };
+        let limit = if self.row <= self.bottom { self.bottom } else { self.rows - 1 };
         self.row = self.row.saturating_add(n).min(limit);
         self.pending_wrap = false;
     }
@@ -299,11 +287,7 @@ impl Screen {
     /// the cursor; an empty or inverted region is ignored.
     pub fn set_region(&mut self, top: usize, bottom: usize) {
         let top = top.max(1) - 1;
-        let bottom = if bottom == 0 {
-            self.rows
-        } else {
-            bottom.min(self.rows)
-        } - 1;
+        let bottom = if bottom == 0 { self.rows } else { bottom.min(self.rows) } - 1;
         if top >= bottom {
             return;
         }
