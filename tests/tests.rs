@@ -7,4 +7,5 @@ mod support;
 mod attach;
 mod cli;
 mod lifecycle;
+mod scrollback;
 mod security;
