@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Bumped whenever [`ClientMsg`] or [`ServerMsg`] change shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The package version, sent in `Hello` for the mismatch message.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The largest frame either side accepts; a bigger claimed length drops the
@@ -234,6 +234,17 @@ pub enum ServerMsg {
     NotInMemory,
     /// One lifecycle event.
     Event(Box<TaskEvent>),
+    /// `capture --history` of a task whose emulator dropped rows off the
+    /// top of its history: the client puts the older rows, from the log,
+    /// before `text`.
+    History {
+        /// The in-memory history rows, then the screen rows.
+        text: String,
+        /// How many of `text`'s rows are history rows.
+        history_rows: u64,
+        /// The log's end when `text` was taken.
+        log_end: u64,
+    },
 }
 
 /// A lifecycle event, as streamed by `bgmux events` (one JSON object a line).

@@ -9,13 +9,14 @@ fn attach(bg: &Bg, task: &str, cols: u16, rows: u16) -> Outer {
     outer
 }
 
-/// `stty size` of task `id`, as the task itself sees it, via its screen.
+/// The pty size of task `id` (rows, cols), once the task exists.
 fn task_size(bg: &Bg, id: u64) -> (u64, u64) {
-    let t = bg.task(id);
-    (
-        t["size"]["rows"].as_u64().unwrap(),
-        t["size"]["cols"].as_u64().unwrap(),
-    )
+    bg.ls().iter().find(|t| t["id"] == id).map_or((0, 0), |t| {
+        (
+            t["size"]["rows"].as_u64().unwrap(),
+            t["size"]["cols"].as_u64().unwrap(),
+        )
+    })
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod attach;
 mod cli;
 mod events;
 mod lifecycle;
+mod scrollback;
 mod security;
 mod split;
 mod ui;

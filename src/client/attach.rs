@@ -52,13 +52,19 @@ impl Signals {
 }
 
 /// Attaches with `spec`; returns when detached or the server says so.
-pub fn run(mut conn: Conn, mut spec: AttachSpec) -> Result<ExitCode> {
+/// `before` runs with the task's id once attached, while the terminal is
+/// still as we found it (`attach --replay` prints the history there).
+pub fn run(
+    mut conn: Conn,
+    mut spec: AttachSpec,
+    before: &mut dyn FnMut(u64) -> Result<()>,
+) -> Result<ExitCode> {
     let Some((cols, rows)) = terminal::size(0).or_else(|| terminal::size(1)) else {
         bail!("attach needs a terminal: stdin is not a tty");
     };
     (spec.cols, spec.rows) = (cols, rows);
     match conn.request(&ClientMsg::Attach(spec))? {
-        ServerMsg::Attached { .. } => {}
+        ServerMsg::Attached { id } => before(id)?,
         other => return Err(unexpected(&other)),
     }
     let signals = Signals::install()?;

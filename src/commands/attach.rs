@@ -1,20 +1,33 @@
 //! `bgmux attach [TASK]` (and plain `bgmux`): become an attached client. The
 //! server picks the task: the one named, else the last view, else the newest
 //! live task, else (plain `bgmux` only) a new `$SHELL` task.
+//!
+//! `--replay` first prints the task's whole history, rendered from its log
+//! with its colours, into the outer terminal before the client takes it
+//! over (raw mode, alternate screen), so the outer terminal's own
+//! scrollback holds it (shpool's #265).
 
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
 use crate::client::{self, Ctx};
 use crate::protocol::AttachSpec;
+use crate::store::time::human_bytes;
+use crate::store::LogReader;
 
 /// Arguments of `attach`.
 #[derive(Debug, Default, clap::Args)]
-#[command(after_help = "Example:\n  bgmux attach build      (then C-b d to detach)")]
+#[command(
+    after_help = "Examples:\n  bgmux attach build      (then C-b d to detach)\n  bgmux attach build --replay"
+)]
 pub struct Args {
     /// The task to show [default: the last view]
     pub task: Option<String>,
+    /// Print the task's history into the terminal's own scrollback first
+    #[arg(long)]
+    pub replay: bool,
 }
 
 /// The client side; `start_shell` is set for plain `bgmux`.
@@ -36,5 +49,31 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
             .display()
             .to_string(),
     };
-    client::attach::run(conn, spec)
+    let store = ctx.store();
+    let mut before = |id: u64| {
+        if args.replay {
+            replay(&store, id)
+        } else {
+            Ok(())
+        }
+    };
+    client::attach::run(conn, spec, &mut before)
+}
+
+/// Prints task `id`'s rendered log, with SGR, to stdout.
+fn replay(store: &crate::store::Store, id: u64) -> Result<()> {
+    let reader = LogReader::open(store, id)?;
+    let mut out = BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    if reader.first_offset() > 0 {
+        let dropped = human_bytes(reader.first_offset());
+        writeln!(
+            out,
+            "[bgmux: {dropped} of earlier output dropped (log-limit)]"
+        )
+        .context("replaying the log")?;
+    }
+    reader.render_from(reader.first_offset(), true, &mut |l: &str| -> Result<()> {
+        writeln!(out, "{l}").context("replaying the log")
+    })?;
+    out.flush().context("replaying the log")
 }

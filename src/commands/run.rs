@@ -96,6 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if args.attach {
         let attach = crate::commands::attach::Args {
             task: Some(id.to_string()),
+            replay: false,
         };
         return crate::commands::attach::run(ctx, attach, false);
     }

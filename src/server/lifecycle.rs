@@ -36,11 +36,11 @@ impl Server {
                     tracing::warn!("saving record {}: {e:#}", record.id);
                 }
             }
-            if let Ok(meta) = std::fs::metadata(self.store.log_path(record.id)) {
-                record.output_bytes = meta.len();
+            if let Some(end) = self.store.log_end(record.id) {
+                record.output_bytes = record.output_bytes.max(end);
             }
-            let log = LogWriter::open(&self.store.log_path(record.id));
-            self.tasks.insert(record.id, Task::ended(record, log));
+            self.tasks
+                .insert(record.id, Task::ended(record, LogWriter::closed()));
         }
     }
 
@@ -88,7 +88,11 @@ impl Server {
             server_pid: std::process::id(),
             attached_clients: 0,
         };
-        let mut log = LogWriter::open(&self.store.log_path(id));
+        let (mut log, failed) = self.store.create_log(id);
+        if let Some(why) = failed {
+            tracing::warn!("task {id}: {why}; the task runs without a log");
+            record.log_incomplete = true;
+        }
         let spawn = pty::SpawnSpec {
             argv: &spec.argv,
             env: &env,
@@ -134,10 +138,8 @@ impl Server {
         let id = record.id;
         self.save(&record);
         self.publish(event("exited", &record));
-        self.tasks.insert(
-            id,
-            Task::ended(record, LogWriter::open(&self.store.log_path(id))),
-        );
+        self.tasks
+            .insert(id, Task::ended(record, LogWriter::closed()));
         (Some(id), what)
     }
 

@@ -36,6 +36,10 @@ use crate::paths::Paths;
 use crate::protocol::{ClientMsg, ServerMsg, TaskEvent};
 use crate::store::{Store, Syncer};
 
+/// How long a new server stays up with nothing to do, so the client that
+/// started it surely connects first.
+const STARTUP_GRACE: Duration = Duration::from_secs(5);
+
 /// Every known task by id.
 pub type TaskMap = BTreeMap<u64, Task>;
 
@@ -139,11 +143,13 @@ pub struct Server {
     pub hooks: notify::Hooks,
     /// The waiting check is scheduled.
     wait_check_armed: bool,
+    /// When the server started.
+    started: Instant,
 }
 
 /// Runs a server on `paths` until it has nothing left to do.
 pub fn run(paths: &Paths) -> Result<()> {
-    let store = Store::create(&paths.state_dir)?;
+    let store = Store::create(&paths.state_dir)?.with_log_limit(crate::store::limit_from_env()?);
     let Some(_lock) = store.lock()? else {
         bail!(
             "state dir {} is in use by another bgmux server",
@@ -233,6 +239,7 @@ impl Server {
             notify_settings: notify::NotifySettings::default(),
             hooks: notify::Hooks::new(),
             wait_check_armed: false,
+            started: Instant::now(),
         }
     }
 
@@ -246,7 +253,7 @@ impl Server {
         let mut sigchld = signal(SignalKind::child()).context("handling SIGCHLD")?;
         let mut sigterm = signal(SignalKind::terminate()).context("handling SIGTERM")?;
         self.load_records();
-        self.add_timer(Duration::from_secs(10), Timer::IdleCheck);
+        self.add_timer(STARTUP_GRACE, Timer::IdleCheck);
         tracing::info!(
             "server {} listening on {}",
             std::process::id(),
@@ -445,6 +452,14 @@ impl Server {
         let live = self.tasks.values().any(Task::is_live);
         let connected = !self.conns.is_empty();
         if !self.stay_up && !live && !connected {
+            // The client that started us may not have connected yet while
+            // some other connection (a probe, a racing client) came and went.
+            let young = self.started.elapsed() < STARTUP_GRACE;
+            if young {
+                let left = STARTUP_GRACE.saturating_sub(self.started.elapsed());
+                self.add_timer(left, Timer::IdleCheck);
+                return;
+            }
             tracing::info!("nothing live and nobody attached: exiting");
             self.quit = true;
         }

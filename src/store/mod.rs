@@ -7,7 +7,9 @@
 //!   last-id            the highest id ever given out (ids are never reused)
 //!   server.lock        flock held by the server using this directory
 //!   tasks/7.json       task 7's record, replaced atomically (write, rename)
-//!   tasks/7.log        task 7's raw output, appended
+//!   tasks/7.log        task 7's raw output, appended (first segment)
+//!   tasks/7.log.N      later segments, from byte N on (see segments.rs)
+//!   tasks/7.idx        task 7's line index (see index.rs)
 //!   tasks/7.json.corrupt-…  a record that could not be parsed, moved aside
 //! ```
 //!
@@ -16,8 +18,15 @@
 //! directory happens on a background thread (see [`Syncer`]) so that the
 //! server loop never waits for the disk.
 
+mod index;
 mod log;
+// The line API (numbers, lines, search) is what review mode calls; until
+// review mode lands, only the tests call it.
+#[cfg_attr(not(test), allow(dead_code))]
+mod reader;
 mod record;
+mod render;
+mod segments;
 pub mod time;
 
 use std::fs::{self, File};
@@ -28,14 +37,18 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 
-pub use self::log::LogWriter;
+pub use self::log::{limit_from_env, LogWriter, DEFAULT_LOG_LIMIT};
+#[allow(unused_imports)] // for review mode and search, which are being built on it
+pub use self::reader::{Direction, LogReader, Query};
 pub use self::record::{find, Size, Status, TaskRecord};
+pub use self::render::Renderer;
 
 /// A state directory.
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
     tasks: PathBuf,
+    log_limit: u64,
 }
 
 impl Store {
@@ -44,7 +57,33 @@ impl Store {
         Store {
             dir: dir.to_path_buf(),
             tasks: dir.join("tasks"),
+            log_limit: DEFAULT_LOG_LIMIT,
         }
+    }
+
+    /// Sets the `log-limit` of the logs this store creates (bytes per task).
+    pub fn with_log_limit(mut self, limit: u64) -> Store {
+        self.log_limit = limit;
+        self
+    }
+
+    /// The `tasks/` directory.
+    pub fn tasks_dir(&self) -> &Path {
+        &self.tasks
+    }
+
+    /// Creates task `id`'s log, under this store's `log-limit`; the error
+    /// text if it could not be created (the task runs on without one).
+    pub fn create_log(&self, id: u64) -> (LogWriter, Option<String>) {
+        LogWriter::create(&self.tasks, id, self.log_limit)
+    }
+
+    /// The absolute end of task `id`'s log (every byte it ever received,
+    /// dropped ones included); `None` if it has no log.
+    pub fn log_end(&self, id: u64) -> Option<u64> {
+        segments::list(&self.tasks, id)
+            .last()
+            .map(segments::Segment::end)
     }
 
     /// Creates the directory tree if missing and checks that it is writable.
@@ -74,11 +113,6 @@ impl Store {
         self.tasks.join(format!("{id}.json"))
     }
 
-    /// Task `id`'s log file.
-    pub fn log_path(&self, id: u64) -> PathBuf {
-        self.tasks.join(format!("{id}.log"))
-    }
-
     /// Every record on disk, sorted by id. A record that cannot be parsed is
     /// moved aside with a warning; a log without a record gets a `lost`
     /// record made up from the log, so no output ever disappears from `ls`.
@@ -90,22 +124,23 @@ impl Store {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Some(id) = path
+            if let Some((id, _)) = entry.file_name().to_str().and_then(segments::parse_name) {
+                logs.push(id);
+                continue;
+            }
+            let numbered = path
                 .file_stem()
                 .and_then(|s| s.to_str())
-                .and_then(|s| s.parse::<u64>().ok())
-            else {
-                continue;
-            };
-            match path.extension().and_then(|e| e.to_str()) {
-                Some("json") => match self.read_record(&path) {
+                .is_some_and(|s| s.parse::<u64>().is_ok());
+            if numbered && path.extension().is_some_and(|e| e == "json") {
+                match self.read_record(&path) {
                     Some(rec) => records.push(rec),
                     None => self.move_aside(&path),
-                },
-                Some("log") => logs.push(id),
-                _ => {}
+                }
             }
         }
+        logs.sort_unstable();
+        logs.dedup();
         for id in logs {
             if !records.iter().any(|r| r.id == id) {
                 records.push(self.orphan_record(id));
@@ -136,7 +171,8 @@ impl Store {
     }
 
     fn orphan_record(&self, id: u64) -> TaskRecord {
-        let meta = fs::metadata(self.log_path(id)).ok();
+        let segs = segments::list(&self.tasks, id);
+        let meta = segs.last().and_then(|s| fs::metadata(&s.path).ok());
         let modified = meta
             .as_ref()
             .and_then(|m| m.modified().ok())
@@ -157,7 +193,7 @@ impl Store {
             status: Status::Lost,
             exit_code: None,
             signal: None,
-            output_bytes: meta.map_or(0, |m| m.len()),
+            output_bytes: segs.last().map_or(0, segments::Segment::end),
             history_limit: 0,
             log_incomplete: false,
             server_pid: 0,
@@ -189,10 +225,24 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes task `id`'s record and log.
+    /// Deletes task `id`'s record, log segments and index.
     pub fn remove(&self, id: u64) {
-        let _ = fs::remove_file(self.log_path(id));
         let _ = fs::remove_file(self.record_path(id));
+        let _ = fs::remove_file(segments::index_path(&self.tasks, id));
+        // Every segment, also those before a hole that `list` leaves out.
+        let Ok(entries) = fs::read_dir(&self.tasks) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_str()
+                .and_then(segments::parse_name)
+                .is_some_and(|(owner, _)| owner == id)
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Takes the server lock on this state dir: `Ok(None)` if another live
@@ -327,7 +377,7 @@ mod tests {
     fn corrupt_records_are_moved_aside_and_orphan_logs_listed() {
         let store = temp_store("corrupt");
         fs::write(store.record_path(5), b"{ \"id\": 5, trunc").unwrap();
-        fs::write(store.log_path(5), b"hello\n").unwrap();
+        fs::write(store.tasks_dir().join("5.log"), b"hello\n").unwrap();
         let loaded = store.load();
         assert_eq!(loaded.len(), 1);
         assert_eq!(

@@ -1,0 +1,195 @@
+//! Unit tests of [`LogReader`] over logs written by [`LogWriter`]: line k of
+//! a multi-segment log, dropped prefixes, a missing or lying index, tails,
+//! and search both ways with smart case and regexes.
+
+use std::fs;
+
+use super::*;
+use crate::store::log::MIN_LOG_LIMIT;
+use crate::store::LogWriter;
+
+struct Fixture {
+    store: Store,
+}
+
+impl Fixture {
+    fn new(tag: &str) -> Fixture {
+        let dir = std::env::temp_dir().join(format!("bgmux-reader-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        Fixture {
+            store: Store::create(&dir).unwrap(),
+        }
+    }
+
+    /// Writes `data` as task `id`'s log in pty-sized pieces.
+    fn write(&self, id: u64, limit: u64, data: &[u8]) {
+        let (mut w, failed) = LogWriter::create(self.store.tasks_dir(), id, limit);
+        assert_eq!(failed, None);
+        for piece in data.chunks(4000) {
+            assert_eq!(w.append(piece), None);
+        }
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(self.store.dir());
+    }
+}
+
+fn numbered(n: u64) -> Vec<u8> {
+    (0..n)
+        .flat_map(|i| format!("line {i}\r\n").into_bytes())
+        .collect()
+}
+
+#[test]
+fn line_k_of_a_multi_segment_log() {
+    let fx = Fixture::new("lines");
+    fx.write(1, 1 << 30, &numbered(300_000));
+    let mut r = LogReader::open(&fx.store, 1).unwrap();
+    assert_eq!(
+        (r.first_line(), r.end_line(), r.first_offset()),
+        (0, 300_000, 0)
+    );
+    assert_eq!(
+        r.lines(123_456..123_459, false).unwrap(),
+        ["line 123456", "line 123457", "line 123458"]
+    );
+    assert_eq!(r.lines(299_999..400_000, false).unwrap(), ["line 299999"]);
+    assert_eq!(r.lines(0..1, false).unwrap(), ["line 0"]);
+
+    // A small limit: several segments, the oldest dropped mid-line.
+    fx.write(2, MIN_LOG_LIMIT * 4, &numbered(20_000));
+    let mut r = LogReader::open(&fx.store, 2).unwrap();
+    assert!(r.first_offset() > 0 && r.segs.len() > 2, "{:?}", r.segs);
+    assert_eq!(r.end_line(), 20_000);
+    let first = r.first_line();
+    let all = r.lines(first..r.end_line(), false).unwrap();
+    assert_eq!(all.len() as u64, r.line_count());
+    assert!(
+        format!("line {first}").ends_with(&all[0]),
+        "{} vs {first}",
+        all[0]
+    );
+    assert_eq!(all[1], format!("line {}", first + 1));
+    assert_eq!(r.lines(19_000..19_001, false).unwrap(), ["line 19000"]);
+}
+
+#[test]
+fn a_missing_or_lying_index_is_rebuilt() {
+    let fx = Fixture::new("index");
+    fx.write(1, 1 << 30, &numbered(5000));
+    let idx = segments::index_path(fx.store.tasks_dir(), 1);
+    fs::remove_file(&idx).unwrap();
+    let mut r = LogReader::open(&fx.store, 1).unwrap();
+    assert_eq!(r.end_line(), 5000);
+    assert_eq!(r.lines(4321..4322, false).unwrap(), ["line 4321"]);
+
+    // Entries pointing into the middle of lines (the log was rewritten).
+    let mut bytes = Vec::new();
+    let lies = [
+        Entry {
+            line: 0,
+            offset: 0,
+            mark: true,
+        },
+        Entry {
+            line: 1024,
+            offset: 5,
+            mark: false,
+        },
+        Entry {
+            line: 2048,
+            offset: 999,
+            mark: false,
+        },
+    ];
+    index::encode(&lies, &mut bytes);
+    fs::write(&idx, bytes).unwrap();
+    let mut r = LogReader::open(&fx.store, 1).unwrap();
+    assert_eq!(r.end_line(), 5000);
+    assert_eq!(r.lines(1500..1501, false).unwrap(), ["line 1500"]);
+}
+
+#[test]
+fn tails_read_backwards() {
+    let fx = Fixture::new("tail");
+    fx.write(1, MIN_LOG_LIMIT * 4, &numbered(20_000));
+    let r = LogReader::open(&fx.store, 1).unwrap();
+    let mut got = Vec::new();
+    r.render_from(
+        r.tail_offset(3).unwrap(),
+        false,
+        &mut |l: &str| -> Result<()> {
+            got.push(l.to_string());
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(got, ["line 19997", "line 19998", "line 19999"]);
+
+    fx.write(2, 1 << 30, b"one\ntwo\npartial");
+    let r = LogReader::open(&fx.store, 2).unwrap();
+    assert_eq!(r.end_line(), 3);
+    assert_eq!(r.tail_offset(2).unwrap(), 4);
+    assert_eq!(r.tail_offset(99).unwrap(), 0);
+}
+
+#[test]
+fn search_both_ways_with_smart_case_and_regex() {
+    let fx = Fixture::new("search");
+    let mut data = numbered(10_000);
+    data.extend_from_slice(b"\x1b[1mNeedle\x1b[0m in bold\r\n");
+    data.extend_from_slice(&numbered(10_000));
+    fx.write(1, 1 << 30, &data);
+    let mut r = LogReader::open(&fx.store, 1).unwrap();
+    let fwd = Direction::Forward;
+    let back = Direction::Backward;
+    assert_eq!(
+        r.search("line 1234", 0, fwd, false, true).unwrap(),
+        Some(1234)
+    );
+    assert_eq!(
+        r.search("line 1234", 1235, fwd, false, true).unwrap(),
+        Some(10_001 + 1234)
+    );
+    assert_eq!(
+        r.search("needle in", 0, fwd, false, true).unwrap(),
+        Some(10_000),
+        "SGR does not hide text"
+    );
+    assert_eq!(
+        r.search("needle", 0, fwd, false, false).unwrap(),
+        None,
+        "no smart case: exact case"
+    );
+    assert_eq!(
+        r.search("Needle", 0, fwd, false, true).unwrap(),
+        Some(10_000)
+    );
+    assert_eq!(
+        r.search("NEEDLE", 0, fwd, false, true).unwrap(),
+        None,
+        "upper case: case-sensitive"
+    );
+    assert_eq!(
+        r.search("needle", 19_000, back, false, true).unwrap(),
+        Some(10_000)
+    );
+    assert_eq!(
+        r.search("line 5$", 20_000, back, true, true).unwrap(),
+        Some(10_001 + 5)
+    );
+    assert_eq!(
+        r.search("^line 5$", 10_000, back, true, true).unwrap(),
+        Some(5)
+    );
+    assert_eq!(
+        r.search("line 5.", 5, back, false, true).unwrap(),
+        None,
+        "a literal dot"
+    );
+    assert_eq!(r.search("no such text", 0, fwd, false, true).unwrap(), None);
+    assert!(r.search("(unclosed", 0, fwd, true, true).is_err());
+}

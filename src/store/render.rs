@@ -1,0 +1,455 @@
+//! Renders a log's bytes as the text lines a person saw, one `\n` at a
+//! time: what `log`, `log --tail`, `--follow`, `attach --replay`, search
+//! and review mode's disk rows all show, so they agree with each other.
+//!
+//! A line is interpreted the way a terminal would draw it on one endless
+//! row: printable text (UTF-8; invalid bytes become U+FFFD) at a cursor
+//! column, CR back to column 0 (a progress bar keeps its last state), BS
+//! one column back, TAB to the next multiple of 8, EL/ECH erase, CUF/CUB/
+//! CHA move; every other escape sequence (CSI, OSC, DCS, APC…) is skipped,
+//! and SGR is kept as escapes only with `ansi`. Every `\n` ends a line,
+//! even inside an unterminated escape sequence, so that line numbers agree
+//! with the line index (which counts `\n` bytes). Vertical motion cannot be
+//! shown on one row and is ignored: full-screen programs are for `capture`.
+//!
+//! Memory and time are bounded whatever the input: a line keeps at most
+//! [`MAX_COLS`] cells and reads at most [`MAX_LINE_INPUT`] bytes; the rest
+//! of a longer line is skipped at `memchr` speed and the line ends with a
+//! marker saying how long it was. Never panics.
+
+use super::time::human_bytes;
+
+/// Cells kept per line.
+pub const MAX_COLS: usize = 64 << 10;
+/// Bytes of one line interpreted; the rest is skipped.
+pub const MAX_LINE_INPUT: u64 = 1 << 20;
+/// Bytes of one CSI sequence kept (longer ones are ignored).
+const MAX_CSI: usize = 64;
+/// Bytes of the SGR state carried in `ansi` mode.
+const MAX_SGR: usize = 256;
+/// Distinct renditions per line in `ansi` mode (later changes reuse the last).
+const MAX_STYLES: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Ground,
+    Esc,
+    /// ESC followed by intermediates: waits for the final byte.
+    EscInter,
+    Csi,
+    /// OSC, DCS, SOS, PM, APC: skipped up to BEL or ST.
+    Str,
+    StrEsc,
+    /// Past [`MAX_LINE_INPUT`]: skipping to the next `\n`.
+    Skip,
+}
+
+/// A streaming renderer; see the file comment.
+#[derive(Debug)]
+pub struct Renderer {
+    ansi: bool,
+    state: State,
+    cells: Vec<(char, u16)>,
+    col: usize,
+    csi: Vec<u8>,
+    utf8: ([u8; 4], usize, usize),
+    /// `ansi`: the SGR parameters in effect, and the line's style table.
+    sgr: String,
+    styles: Vec<String>,
+    style: u16,
+    line_bytes: u64,
+    cut: bool,
+    out: String,
+}
+
+impl Renderer {
+    /// A renderer at the start of a line; `ansi` keeps SGR.
+    pub fn new(ansi: bool) -> Renderer {
+        Renderer {
+            ansi,
+            state: State::Ground,
+            cells: Vec::new(),
+            col: 0,
+            csi: Vec::new(),
+            utf8: ([0; 4], 0, 0),
+            sgr: String::new(),
+            styles: vec![String::new()],
+            style: 0,
+            line_bytes: 0,
+            cut: false,
+            out: String::new(),
+        }
+    }
+
+    /// Feeds bytes; `line` gets each completed line (without its `\n`).
+    pub fn feed<E>(
+        &mut self,
+        data: &[u8],
+        line: &mut impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut i = 0;
+        while i < data.len() {
+            if self.state == State::Skip {
+                match memchr::memchr(b'\n', &data[i..]) {
+                    Some(n) => {
+                        self.line_bytes += n as u64;
+                        i += n;
+                    }
+                    None => {
+                        self.line_bytes += (data.len() - i) as u64;
+                        return Ok(());
+                    }
+                }
+            }
+            let b = data[i];
+            i += 1;
+            if b == b'\n' {
+                self.end_line(line)?;
+                continue;
+            }
+            self.line_bytes += 1;
+            if self.line_bytes > MAX_LINE_INPUT {
+                self.flush_utf8();
+                self.cut = true;
+                self.state = State::Skip;
+                continue;
+            }
+            self.byte(b);
+        }
+        Ok(())
+    }
+
+    /// Is a line started but not ended?
+    pub fn has_partial(&self) -> bool {
+        self.line_bytes > 0
+    }
+
+    /// Ends the input: a partial last line is passed to `line`.
+    pub fn finish<E>(&mut self, line: &mut impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        if self.has_partial() {
+            self.end_line(line)?;
+        }
+        Ok(())
+    }
+
+    fn end_line<E>(&mut self, line: &mut impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        self.flush_utf8();
+        self.compose();
+        let result = line(&self.out);
+        self.cells.clear();
+        self.col = 0;
+        self.line_bytes = 0;
+        self.cut = false;
+        self.state = State::Ground;
+        self.styles.truncate(1);
+        self.styles[0].clone_from(&self.sgr);
+        self.style = 0;
+        result
+    }
+
+    fn compose(&mut self) {
+        let out = &mut self.out;
+        out.clear();
+        let len = self
+            .cells
+            .iter()
+            .rposition(|c| c.0 != ' ')
+            .map_or(0, |p| p + 1);
+        let mut style = 0u16;
+        let mut styled = false;
+        if self.ansi && !self.styles[0].is_empty() && len > 0 {
+            out.push_str(&format!("\x1b[{}m", self.styles[0]));
+            styled = true;
+        }
+        for &(ch, s) in &self.cells[..len] {
+            if self.ansi && s != style {
+                style = s;
+                let sgr = &self.styles[usize::from(s)];
+                out.push_str(&format!(
+                    "\x1b[0{}{sgr}m",
+                    if sgr.is_empty() { "" } else { ";" }
+                ));
+                styled = !sgr.is_empty();
+            }
+            out.push(ch);
+        }
+        if styled {
+            out.push_str("\x1b[0m");
+        }
+        if self.cut {
+            out.push_str(&format!(
+                " [bgmux: long line cut: {}]",
+                human_bytes(self.line_bytes)
+            ));
+        }
+    }
+
+    fn byte(&mut self, b: u8) {
+        match self.state {
+            State::Ground => self.ground(b),
+            State::Esc => self.esc(b),
+            State::EscInter => {
+                if !(0x20..=0x2f).contains(&b) {
+                    self.state = if b == 0x1b { State::Esc } else { State::Ground };
+                }
+            }
+            State::Csi => match b {
+                0x40..=0x7e => {
+                    self.dispatch_csi(b);
+                    self.state = State::Ground;
+                }
+                0x1b => self.state = State::Esc,
+                0x18 | 0x1a => self.state = State::Ground,
+                0x08 | b'\r' => self.ground(b),
+                _ if self.csi.len() < MAX_CSI => self.csi.push(b),
+                _ => {}
+            },
+            State::Str => match b {
+                0x07 | 0x18 | 0x1a => self.state = State::Ground,
+                0x1b => self.state = State::StrEsc,
+                _ => {}
+            },
+            State::StrEsc => {
+                self.state = if b == 0x1b {
+                    State::StrEsc
+                } else {
+                    State::Ground
+                }
+            }
+            State::Skip => {}
+        }
+    }
+
+    fn esc(&mut self, b: u8) {
+        self.state = match b {
+            b'[' => {
+                self.csi.clear();
+                State::Csi
+            }
+            b']' | b'P' | b'X' | b'^' | b'_' => State::Str,
+            0x1b => State::Esc,
+            0x20..=0x2f => State::EscInter,
+            _ => State::Ground,
+        };
+    }
+
+    fn ground(&mut self, b: u8) {
+        if b >= 0x80 || self.utf8.2 > 0 {
+            self.utf8_byte(b);
+            return;
+        }
+        match b {
+            0x20..=0x7e => self.put(char::from(b)),
+            0x1b => self.state = State::Esc,
+            b'\r' => self.col = 0,
+            0x08 => self.col = self.col.saturating_sub(1),
+            b'\t' => self.col = ((self.col / 8 + 1) * 8).min(MAX_COLS),
+            _ => {}
+        }
+    }
+
+    fn utf8_byte(&mut self, b: u8) {
+        let (buf, have, need) = &mut self.utf8;
+        if *need > 0 {
+            if b & 0xc0 == 0x80 {
+                buf[*have] = b;
+                *have += 1;
+                if *have == *need {
+                    let ch = std::str::from_utf8(&buf[..*have])
+                        .ok()
+                        .and_then(|s| s.chars().next());
+                    self.utf8 = ([0; 4], 0, 0);
+                    self.put(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
+                }
+                return;
+            }
+            self.flush_utf8();
+            self.ground(b);
+            return;
+        }
+        let need = match b {
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => return self.put(char::REPLACEMENT_CHARACTER),
+        };
+        self.utf8 = ([b, 0, 0, 0], 1, need);
+    }
+
+    /// A sequence cut short by a non-continuation byte or the line's end.
+    fn flush_utf8(&mut self) {
+        if self.utf8.2 > 0 {
+            self.utf8 = ([0; 4], 0, 0);
+            self.put(char::REPLACEMENT_CHARACTER);
+        }
+    }
+
+    fn put(&mut self, ch: char) {
+        if self.col >= MAX_COLS {
+            self.cut = true;
+            return;
+        }
+        if self.col >= self.cells.len() {
+            self.cells.resize(self.col, (' ', self.style));
+            self.cells.push((ch, self.style));
+        } else {
+            self.cells[self.col] = (ch, self.style);
+        }
+        self.col += 1;
+    }
+
+    fn dispatch_csi(&mut self, fin: u8) {
+        if self.csi.first().is_some_and(|b| (0x3c..=0x3f).contains(b)) || self.csi.len() >= MAX_CSI
+        {
+            return; // private sequences (`?25h`…) and oversized ones
+        }
+        let params = String::from_utf8_lossy(&self.csi).into_owned();
+        let n = params
+            .split(';')
+            .next()
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(0);
+        let count = n.max(1);
+        match fin {
+            b'm' => self.sgr(&params),
+            b'K' => self.erase(n),
+            b'X' => {
+                let end = (self.col + count).min(self.cells.len());
+                for c in self.cells.iter_mut().take(end).skip(self.col) {
+                    *c = (' ', 0);
+                }
+            }
+            b'C' => self.col = (self.col + count).min(MAX_COLS),
+            b'D' => self.col = self.col.saturating_sub(count),
+            b'G' | b'`' => self.col = (count - 1).min(MAX_COLS),
+            _ => {}
+        }
+    }
+
+    /// EL: 0 to the end of the line, 1 to the cursor, 2 all.
+    fn erase(&mut self, how: usize) {
+        match how {
+            0 => self.cells.truncate(self.col),
+            1 => {
+                let end = (self.col + 1).min(self.cells.len());
+                self.cells[..end].fill((' ', 0));
+            }
+            2 => self.cells.clear(),
+            _ => {}
+        }
+    }
+
+    fn sgr(&mut self, params: &str) {
+        if !self.ansi {
+            return;
+        }
+        let reset = params.is_empty() || params.split(';').all(|p| p.is_empty() || p == "0");
+        if reset {
+            self.sgr.clear();
+        } else if let Some(rest) = params.strip_prefix("0;") {
+            self.sgr = rest.to_string();
+        } else if self.sgr.len() + params.len() < MAX_SGR {
+            if !self.sgr.is_empty() {
+                self.sgr.push(';');
+            }
+            self.sgr.push_str(params);
+        }
+        if self.styles.len() < MAX_STYLES {
+            self.styles.push(self.sgr.clone());
+            self.style = (self.styles.len() - 1) as u16;
+        }
+    }
+}
+
+/// Renders `data` into lines (a partial last line included): for tests and
+/// small inputs.
+#[cfg(test)]
+pub fn lines(data: &[u8], ansi: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut r = Renderer::new(ansi);
+    let mut push = |l: &str| -> Result<(), ()> {
+        out.push(l.to_string());
+        Ok(())
+    };
+    let _ = r.feed(data, &mut push);
+    let _ = r.finish(&mut push);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_person_saw() {
+        assert_eq!(
+            lines(b"plain\r\n\x1b[1mbold\x1b[0m text\r\n", false),
+            ["plain", "bold text"]
+        );
+        assert_eq!(lines(b" 10%\r 50%\r100%\r\ndone", false), ["100%", "done"]);
+        assert_eq!(lines(b"abc\x08\x08X\n", false), ["aXc"]);
+        assert_eq!(lines(b"a\tb\n", false), ["a       b"]);
+        assert_eq!(lines(b"long text\r\x1b[Kshort\n", false), ["short"]);
+        assert_eq!(
+            lines(
+                b"\x1b]0;title\x07x\x1b]8;;http://a\x1b\\y\x1b[?25lz\n",
+                false
+            ),
+            ["xyz"]
+        );
+        assert_eq!(
+            lines("caf\u{e9} \u{2713}\n".as_bytes(), false),
+            ["caf\u{e9} \u{2713}"]
+        );
+        assert_eq!(lines(b"bad \xff\xc3(\n", false), ["bad \u{fffd}\u{fffd}("]);
+        assert_eq!(
+            lines(b"a\x1b]unterminated\nb\n", false),
+            ["a", "b"],
+            "every \\n ends a line"
+        );
+    }
+
+    #[test]
+    fn ansi_keeps_sgr_and_resets_at_the_end() {
+        assert_eq!(
+            lines(b"\x1b[1mbold\x1b[0m plain\n", true),
+            ["\x1b[0;1mbold\x1b[0m plain"]
+        );
+        assert_eq!(
+            lines(b"\x1b[31mred\nstill red\x1b[m\n", true),
+            ["\x1b[0;31mred\x1b[0m", "\x1b[31mstill red\x1b[0m"]
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_with_a_marker_in_bounded_memory() {
+        let mut data = vec![b'x'; 3 << 20];
+        data.extend_from_slice(b"\nnext\n");
+        let out = lines(&data, false);
+        assert_eq!(out.len(), 2);
+        assert!(
+            out[0].starts_with("xxx") && out[0].ends_with("[bgmux: long line cut: 3.1MB]"),
+            "{}",
+            &out[0][..10]
+        );
+        assert!(out[0].len() < MAX_COLS + 100);
+        assert_eq!(out[1], "next");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut x: u32 = 12345;
+        let data: Vec<u8> = (0..200_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        for ansi in [false, true] {
+            let out = lines(&data, ansi);
+            assert!(out.len() > 100);
+        }
+    }
+}
