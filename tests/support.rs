@@ -1,5 +1,5 @@
 //! The test harness: a private bgmux instance per test (its own socket and
-//! state dir, `-f /dev/null`), commands run through the real binary with a
+//! state dir, `-f /dev/null` or a config file of its own), commands run through the real binary with a
 //! deadline, `wait_until` instead of sleeps, and an outer pty that drives an
 //! attached client and renders what it draws with bgmux-term.
 
@@ -43,6 +43,8 @@ pub struct Bg {
     pub socket: PathBuf,
     /// The state dir.
     pub state: PathBuf,
+    /// The config file every command gets with `-f`.
+    pub config: PathBuf,
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -59,8 +61,17 @@ impl Bg {
         Bg {
             socket: dir.join("sock"),
             state: dir.join("state"),
+            config: PathBuf::from("/dev/null"),
             dir,
         }
+    }
+
+    /// A fresh instance whose commands (and so its server) read `config`.
+    pub fn with_config(config: &str) -> Bg {
+        let mut bg = Bg::new();
+        bg.config = bg.dir.join("config.toml");
+        std::fs::write(&bg.config, config).unwrap();
+        bg
     }
 
     /// A command for this instance (not yet started).
@@ -74,7 +85,7 @@ impl Bg {
         cmd.arg("-S")
             .arg(socket)
             .arg("-f")
-            .arg("/dev/null")
+            .arg(&self.config)
             .args(args);
         cmd.env("BGMUX_STATE_DIR", &self.state)
             .env_remove("BGMUX_SOCKET")

@@ -32,6 +32,7 @@ pub use self::client::Client;
 use self::conn::{Conn, Flush};
 pub use self::lifecycle::waited;
 pub use self::task::Task;
+use crate::config::Config;
 use crate::paths::Paths;
 use crate::protocol::{ClientMsg, ServerMsg, TaskEvent};
 use crate::store::{Store, Syncer};
@@ -139,10 +140,12 @@ pub struct Server {
     pub hooks: notify::Hooks,
     /// The waiting check is scheduled.
     wait_check_armed: bool,
+    /// The config file's values (replaced whole by `config reload`).
+    pub config: Config,
 }
 
-/// Runs a server on `paths` until it has nothing left to do.
-pub fn run(paths: &Paths) -> Result<()> {
+/// Runs a server on `paths` with `config` until it has nothing left to do.
+pub fn run(paths: &Paths, config: Config) -> Result<()> {
     let store = Store::create(&paths.state_dir)?;
     let Some(_lock) = store.lock()? else {
         bail!(
@@ -163,7 +166,7 @@ pub fn run(paths: &Paths) -> Result<()> {
     let result = local.block_on(&runtime, async {
         let listener = UnixListener::from_std(listener).context("registering the socket")?;
         release_stderr();
-        let mut server = Server::new(store, paths.socket.clone());
+        let mut server = Server::new(store, paths.socket.clone(), config);
         server.run(listener).await
     });
     if result.is_err() {
@@ -209,7 +212,7 @@ fn remove_socket(path: &Path) {
 }
 
 impl Server {
-    fn new(store: Store, socket: PathBuf) -> Server {
+    fn new(store: Store, socket: PathBuf, config: Config) -> Server {
         let (pty, _) = mpsc::channel(1);
         let (ctl, _) = mpsc::channel(1);
         Server {
@@ -230,9 +233,10 @@ impl Server {
             quit: false,
             socket,
             prompt_history: Vec::new(),
-            notify_settings: notify::NotifySettings::default(),
+            notify_settings: notify::NotifySettings::from(&config),
             hooks: notify::Hooks::new(),
             wait_check_armed: false,
+            config,
         }
     }
 
@@ -350,6 +354,17 @@ impl Server {
         if let Some(reply) = crate::commands::handle(self, conn, msg) {
             self.reply(conn, &reply);
         }
+    }
+
+    /// Replaces the config (`config reload`): the prefix changes at once
+    /// for every attached client, notifications follow the new settings,
+    /// and new tasks and shells take the new defaults.
+    pub fn set_config(&mut self, config: Config) {
+        for client in self.clients.values_mut() {
+            client.keys.set_prefix(config.prefix());
+        }
+        self.notify_settings = notify::NotifySettings::from(&config);
+        self.config = config;
     }
 
     /// Queues a message to a connection and writes what the socket takes.
