@@ -53,6 +53,7 @@ fn the_config_sets_prefix_shell_and_bindings_and_the_first_attach_shows_a_hint_o
     let bg = Bg::with_config(
         "prefix = \"C-a\"\ndefault-shell = \"/bin/cat\"\n[bindings]\nq = \"/detach\"\n",
     );
+    bg.first_attach();
     let mut outer = Outer::spawn(bg.cmd(&[]), 80, 24);
     outer.wait_for("prefix is C-a: C-a d detach, C-a t tasks");
     assert_eq!(

@@ -32,6 +32,9 @@ pub fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Optio
     }
 }
 
+/// The state dir's marker that the prefix hint was shown.
+const HINT_MARKER: &str = "prefix-hint-shown";
+
 /// Ten seconds: generous for a loaded 2-core machine.
 pub const SECS10: Duration = Duration::from_secs(10);
 
@@ -58,6 +61,11 @@ impl Bg {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .unwrap();
+        // The first attach in a state dir shows a hint in place of the
+        // status line for seconds; tests that look for the status line
+        // start past it (`first_attach` brings it back).
+        std::fs::create_dir_all(dir.join("state")).unwrap();
+        std::fs::write(dir.join("state").join(HINT_MARKER), b"").unwrap();
         Bg {
             socket: dir.join("sock"),
             state: dir.join("state"),
@@ -72,6 +80,12 @@ impl Bg {
         bg.config = bg.dir.join("config.toml");
         std::fs::write(&bg.config, config).unwrap();
         bg
+    }
+
+    /// Makes the next attach the first one in this state dir (it shows the
+    /// prefix hint).
+    pub fn first_attach(&self) {
+        std::fs::remove_file(self.state.join(HINT_MARKER)).unwrap();
     }
 
     /// A command for this instance (not yet started).

@@ -1,3 +1,6 @@
+//! Unit tests of the config file: defaults, every key, and that each kind
+//! of mistake names its line and key.
+
 use super::values::parse_size;
 use super::*;
 
