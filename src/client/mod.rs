@@ -178,6 +178,49 @@ impl Ctx {
     }
 }
 
+/// The running server speaks another protocol. `kill-server` still works
+/// on it: it signals the server process, found with SO_PEERCRED.
+#[derive(Debug)]
+pub struct Mismatch {
+    /// The server's hello.
+    pub theirs: crate::protocol::Hello,
+    /// The server's pid.
+    pub pid: Option<i32>,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the running server is bgmux {} (protocol {}) but this is bgmux {VERSION} (protocol {PROTOCOL_VERSION}): run `bgmux kill-server` to end it and its tasks, then retry",
+            self.theirs.version, self.theirs.protocol
+        )
+    }
+}
+
+impl std::error::Error for Mismatch {}
+
+/// The pid of the process at the other end of a Unix socket.
+fn peer_pid(stream: &UnixStream) -> Option<i32> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: SO_PEERCRED writes a ucred into the valid buffer of `len` bytes.
+    let ret = unsafe {
+        libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    (ret == 0 && cred.pid > 0).then_some(cred.pid)
+}
+
 /// Why a handshake did not complete.
 enum Handshake {
     /// The server closed the connection: it was on its way out.
@@ -236,11 +279,8 @@ impl Conn {
             Err(e) => return Err(failed(anyhow!("reading hello: {e}"))),
         };
         if theirs.protocol != PROTOCOL_VERSION {
-            return Err(failed(anyhow!(
-                "the running server is bgmux {} (protocol {}) but this is bgmux {VERSION} (protocol {PROTOCOL_VERSION}): run `bgmux kill-server` to end it and its tasks, then retry",
-                theirs.version,
-                theirs.protocol
-            )));
+            let pid = peer_pid(&stream);
+            return Err(failed(anyhow::Error::new(Mismatch { theirs, pid })));
         }
         stream
             .set_read_timeout(None)

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 
-use crate::client::{unexpected, Ctx};
+use crate::client::{unexpected, Ctx, Mismatch};
 use crate::protocol::{ClientMsg, FrameError, ServerMsg};
 use crate::server::{ConnId, Server};
 
@@ -18,8 +18,15 @@ pub struct Args {}
 
 /// The client side.
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
-    let Some(mut conn) = ctx.connect()? else {
-        bail!("no server running on {}", ctx.paths.socket.display());
+    let mut conn = match ctx.connect() {
+        Ok(Some(conn)) => conn,
+        Ok(None) => bail!("no server running on {}", ctx.paths.socket.display()),
+        Err(e) => match e.downcast_ref::<Mismatch>() {
+            // A server of another version: SIGTERM makes it end its tasks
+            // and exit just like this command would.
+            Some(Mismatch { pid: Some(pid), .. }) => return terminate(ctx, *pid),
+            _ => return Err(e),
+        },
     };
     match conn.request(&ClientMsg::KillServer)? {
         ServerMsg::Ok => {}
@@ -33,6 +40,25 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
             Err(FrameError::Closed) => break,
             Err(e) => bail!("waiting for the server to exit: {e}"),
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ends a server that speaks another protocol, by signal.
+fn terminate(ctx: &Ctx, pid: i32) -> Result<ExitCode> {
+    // SAFETY: kill takes plain integers.
+    if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
+        bail!(
+            "signalling the server (pid {pid}): {}",
+            std::io::Error::last_os_error()
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ctx.paths.socket.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if ctx.paths.socket.exists() {
+        bail!("the server (pid {pid}) did not exit within 10 s of SIGTERM");
     }
     Ok(ExitCode::SUCCESS)
 }

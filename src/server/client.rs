@@ -34,6 +34,8 @@ pub enum Mode {
     Prompt(super::prompt::Prompt),
     /// The `/tasks` switcher.
     Switcher(Box<super::switcher::Switcher>),
+    /// Review mode on the focused pane.
+    Review(Box<super::review::Review>),
     /// A y/n question on the status line.
     Confirm(Confirm),
 }

@@ -67,6 +67,8 @@ impl Server {
             }
             Key::Char('b') => self.background_focused(conn, None),
             Key::Char('t' | 'w') => self.open_switcher(conn),
+            Key::Char('[') => self.open_review(conn, false),
+            Key::Named("PageUp") => self.open_review(conn, true),
             Key::Char(':' | '/') => self.open_prompt(conn),
             Key::Char('c') => self.new_shell(conn),
             Key::Char('%') => self.split_focused(conn, Dir::Across),
@@ -110,6 +112,7 @@ impl Server {
             Mode::Normal => {}
             Mode::Prompt(_) => self.prompt_key(conn, key),
             Mode::Switcher(_) => self.switcher_key(conn, key),
+            Mode::Review(_) => self.review_key(conn, key),
             Mode::Confirm(confirm) => {
                 let confirm = confirm.clone();
                 client.mode = Mode::Normal;

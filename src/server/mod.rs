@@ -14,6 +14,7 @@ mod lifecycle;
 mod notify;
 mod prompt;
 mod render;
+mod review;
 mod switcher;
 mod task;
 mod waiting;

@@ -22,9 +22,15 @@ pub fn compose(client: &mut Client, tasks: &TaskMap) -> Frame {
     }
     let placed = client.placed();
     let split = placed.len() > 1;
+    let mut review_cursor = None;
     for p in &placed {
         if let Some(task) = tasks.get(&p.task) {
-            task.term.draw(&mut frame, p.inner, 0);
+            match &mut client.mode {
+                Mode::Review(review) if p.index == client.focus && review.task == p.task => {
+                    review_cursor = Some(super::review::draw(review, task, &mut frame, p.inner));
+                }
+                _ => task.term.draw(&mut frame, p.inner, 0),
+            }
         }
         if split {
             title(&mut frame, p, tasks.get(&p.task), p.index == client.focus);
@@ -45,6 +51,9 @@ pub fn compose(client: &mut Client, tasks: &TaskMap) -> Frame {
             frame.set_cursor((c.visible && inside && task.is_live()).then_some(cursor));
             frame.set_modes(task.term.modes());
         }
+    }
+    if let Some(cursor) = review_cursor {
+        frame.set_cursor(cursor);
     }
     status_line(&mut frame, client, tasks);
     frame
