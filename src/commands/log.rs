@@ -62,13 +62,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     follow.drain(&mut out)?;
     if args.follow {
         let mut conn = ctx.connect()?;
-        while task_live(&mut conn, record.id)? {
+        loop {
             out.stdout.flush().context("writing the log")?;
-            if !follow.more(&mut out)? {
-                std::thread::sleep(POLL);
+            if follow.more(&mut out)? {
+                continue;
             }
+            // Nothing new: has it ended? (If so, the server wrote every
+            // byte to the log before saying so: one last look gets them.)
+            if !task_live(&mut conn, record.id)? {
+                follow.more(&mut out)?;
+                break;
+            }
+            std::thread::sleep(POLL);
         }
-        follow.more(&mut out)?;
     }
     follow.renderer.finish(&mut |l: &str| out.line(l))?;
     let record = if args.follow { ctx.find(&record.id.to_string()).unwrap_or(record) } else { record };

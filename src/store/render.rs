@@ -60,6 +60,7 @@ pub struct Renderer {
     line_bytes: u64,
     cut: bool,
     out: String,
+    scratch: Vec<u8>,
 }
 
 impl Renderer {
@@ -78,6 +79,7 @@ impl Renderer {
             line_bytes: 0,
             cut: false,
             out: String::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -85,6 +87,23 @@ impl Renderer {
     pub fn feed<E>(&mut self, data: &[u8], line: &mut impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
         let mut i = 0;
         while i < data.len() {
+            if self.at_line_start() {
+                if let Some(n) = self.quick_line(&data[i..]) {
+                    line(trim_blanks(&self.scratch))?;
+                    i += n + 1;
+                    continue;
+                }
+            }
+            if self.state == State::Ground && self.utf8.2 == 0 {
+                let room = usize::try_from(MAX_LINE_INPUT - self.line_bytes).unwrap_or(usize::MAX);
+                let run = data[i..].iter().take(room).take_while(|b| (0x20..0x7f).contains(*b)).count();
+                if run > 1 {
+                    self.put_ascii(&data[i..i + run]);
+                    self.line_bytes += run as u64;
+                    i += run;
+                    continue;
+                }
+            }
             if self.state == State::Skip {
                 match memchr::memchr(b'\n', &data[i..]) {
                     Some(n) => {
@@ -113,6 +132,32 @@ impl Renderer {
             self.byte(b);
         }
         Ok(())
+    }
+
+    /// Nothing of a line seen yet, and nothing carried that a line
+    /// would show: a plain line can skip the cells.
+    fn at_line_start(&self) -> bool {
+        self.line_bytes == 0 && self.state == State::Ground && (!self.ansi || self.sgr.is_empty())
+    }
+
+    /// Most lines a program prints are plain text, maybe coloured, ending
+    /// in `\r\n`: such a line (printable ASCII and, without `ansi`, SGR)
+    /// shows exactly as its bytes less the SGR, so it is copied to
+    /// `scratch` without cells. Returns its length to the `\n`.
+    fn quick_line(&mut self, data: &[u8]) -> Option<usize> {
+        let n = memchr::memchr(b'\n', data)?;
+        let body = data[..n].strip_suffix(b"\r").unwrap_or(&data[..n]);
+        if body.len() > MAX_COLS || !body.is_ascii() {
+            return None;
+        }
+        self.scratch.clear();
+        if self.ansi {
+            let plain = body.iter().all(|b| (0x20..0x7f).contains(b));
+            plain.then(|| self.scratch.extend_from_slice(body))?;
+        } else {
+            strip_sgr(body, &mut self.scratch).then_some(())?;
+        }
+        Some(n)
     }
 
     /// Is a line started but not ended?
@@ -144,17 +189,30 @@ impl Renderer {
     }
 
     fn compose(&mut self) {
-        let out = &mut self.out;
-        out.clear();
         let len = self.cells.iter().rposition(|c| c.0 != ' ').map_or(0, |p| p + 1);
+        self.out.clear();
+        if self.ansi {
+            self.compose_ansi(len);
+        } else {
+            self.out.extend(self.cells[..len].iter().map(|c| c.0));
+        }
+        if self.cut {
+            self.out.push_str(&format!(" [bgmux: long line cut: {}]", human_bytes(self.line_bytes)));
+        }
+    }
+
+    /// The cells with an SGR wherever the rendition changes, and a reset at
+    /// the end if one is in effect there.
+    fn compose_ansi(&mut self, len: usize) {
+        let out = &mut self.out;
         let mut style = 0u16;
         let mut styled = false;
-        if self.ansi && !self.styles[0].is_empty() && len > 0 {
+        if !self.styles[0].is_empty() && len > 0 {
             out.push_str(&format!("\x1b[{}m", self.styles[0]));
             styled = true;
         }
         for &(ch, s) in &self.cells[..len] {
-            if self.ansi && s != style {
+            if s != style {
                 style = s;
                 let sgr = &self.styles[usize::from(s)];
                 out.push_str(&format!("\x1b[0{}{sgr}m", if sgr.is_empty() { "" } else { ";" }));
@@ -164,9 +222,6 @@ impl Renderer {
         }
         if styled {
             out.push_str("\x1b[0m");
-        }
-        if self.cut {
-            out.push_str(&format!(" [bgmux: long line cut: {}]", human_bytes(self.line_bytes)));
         }
     }
 
@@ -262,6 +317,18 @@ impl Renderer {
         }
     }
 
+    fn put_ascii(&mut self, run: &[u8]) {
+        if self.col == self.cells.len() && self.col + run.len() <= MAX_COLS {
+            let style = self.style;
+            self.cells.extend(run.iter().map(|&b| (char::from(b), style)));
+            self.col += run.len();
+            return;
+        }
+        for &b in run {
+            self.put(char::from(b));
+        }
+    }
+
     fn put(&mut self, ch: char) {
         if self.col >= MAX_COLS {
             self.cut = true;
@@ -280,11 +347,17 @@ impl Renderer {
         if self.csi.first().is_some_and(|b| (0x3c..=0x3f).contains(b)) || self.csi.len() >= MAX_CSI {
             return; // private sequences (`?25h`…) and oversized ones
         }
-        let params = String::from_utf8_lossy(&self.csi).into_owned();
-        let n = params.split(';').next().and_then(|p| p.parse::<usize>().ok()).unwrap_or(0);
+        if fin == b'm' {
+            if self.ansi {
+                let params = String::from_utf8_lossy(&self.csi).into_owned();
+                self.sgr(&params);
+            }
+            return;
+        }
+        let digits = self.csi.iter().take_while(|b| b.is_ascii_digit());
+        let n = digits.fold(0usize, |n, &d| n.saturating_mul(10).saturating_add(usize::from(d - b'0')));
         let count = n.max(1);
         match fin {
-            b'm' => self.sgr(&params),
             b'K' => self.erase(n),
             b'X' => {
                 let end = (self.col + count).min(self.cells.len());
@@ -313,9 +386,6 @@ impl Renderer {
     }
 
     fn sgr(&mut self, params: &str) {
-        if !self.ansi {
-            return;
-        }
         let reset = params.is_empty() || params.split(';').all(|p| p.is_empty() || p == "0");
         if reset {
             self.sgr.clear();
@@ -332,6 +402,38 @@ impl Renderer {
             self.style = (self.styles.len() - 1) as u16;
         }
     }
+}
+
+/// Appends `line` less its SGR sequences to `out`, if that is all it takes
+/// to show it: false if it has any other control byte or sequence (then it
+/// must be rendered). Search uses it too, on lines of any bytes.
+pub fn strip_sgr(line: &[u8], out: &mut Vec<u8>) -> bool {
+    let printable = |seg: &[u8]| seg.iter().all(|&b| b >= 0x20 && b != 0x7f);
+    let mut rest = line;
+    while let Some(esc) = memchr::memchr(0x1b, rest) {
+        if !printable(&rest[..esc]) {
+            return false;
+        }
+        out.extend_from_slice(&rest[..esc]);
+        let seq = &rest[esc + 1..];
+        let Some(params) = seq.strip_prefix(b"[") else { return false };
+        let len = params.iter().take_while(|b| b.is_ascii_digit() || **b == b';' || **b == b':').count();
+        if params.get(len) != Some(&b'm') {
+            return false;
+        }
+        rest = &params[len + 1..];
+    }
+    if !printable(rest) {
+        return false;
+    }
+    out.extend_from_slice(rest);
+    true
+}
+
+/// Bytes as shown: trailing blanks trimmed (they are invisible).
+pub fn trim_blanks(bytes: &[u8]) -> &str {
+    let end = bytes.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+    std::str::from_utf8(&bytes[..end]).unwrap_or_default()
 }
 
 /// Renders `data` into lines (a partial last line included): for tests and
@@ -364,6 +466,22 @@ mod tests {
         assert_eq!(lines("caf\u{e9} \u{2713}\n".as_bytes(), false), ["caf\u{e9} \u{2713}"]);
         assert_eq!(lines(b"bad \xff\xc3(\n", false), ["bad \u{fffd}\u{fffd}("]);
         assert_eq!(lines(b"a\x1b]unterminated\nb\n", false), ["a", "b"], "every \\n ends a line");
+    }
+
+    #[test]
+    fn the_quick_path_shows_what_the_cells_show() {
+        for (quick, slow) in [
+            (&b"\x1b[1;31mbold\x1b[0m text  \r\n"[..], &b"\x1b[1;31mbold\x1b[0m text\x1b[K  \r\n"[..]),
+            (b"plain \r\n", b"plain\x08\x08\x08\x08\x08plain \r\n"),
+        ] {
+            assert_eq!(lines(quick, false), lines(slow, false));
+            assert_eq!(lines(quick, true), lines(slow, true));
+        }
+        let mut out = Vec::new();
+        assert!(strip_sgr(b"a\x1b[38:5:1mb\x1b[mc", &mut out));
+        assert_eq!(out, b"abc");
+        assert!(!strip_sgr(b"a\x1b[2Kb", &mut Vec::new()));
+        assert!(!strip_sgr(b"a\rb", &mut Vec::new()));
     }
 
     #[test]

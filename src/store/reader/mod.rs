@@ -196,6 +196,9 @@ impl LogReader {
     pub fn tail_offset(&self, n: u64) -> Result<u64> {
         let first = self.first_offset();
         let mut end = self.end_offset();
+        if n == 0 {
+            return Ok(end);
+        }
         // A final newline ends the last line rather than starting another.
         let mut want = n + u64::from(!self.partial);
         let mut buf = vec![0u8; CHUNK];

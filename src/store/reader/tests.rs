@@ -104,6 +104,7 @@ fn tails_read_backwards() {
     assert_eq!(r.end_line(), 3);
     assert_eq!(r.tail_offset(2).unwrap(), 4);
     assert_eq!(r.tail_offset(99).unwrap(), 0);
+    assert_eq!(r.tail_offset(0).unwrap(), r.end_offset(), "no lines, also after a partial one");
 }
 
 #[test]
@@ -128,4 +129,50 @@ fn search_both_ways_with_smart_case_and_regex() {
     assert_eq!(r.search("line 5.", 5, back, false, true).unwrap(), None, "a literal dot");
     assert_eq!(r.search("no such text", 0, fwd, false, true).unwrap(), None);
     assert!(r.search("(unclosed", 0, fwd, true, true).is_err());
+}
+
+/// The search figure of BENCHMARKS.md: `cargo test --release --bin bgmux
+/// search_a_million_lines -- --ignored --nocapture` (ignored: it writes
+/// 30 MB and means something only in a release build).
+#[test]
+#[ignore]
+fn search_a_million_lines() {
+    let fx = Fixture::new("bench");
+    // Coloured lines (SGR stripped on the quick path), then progress-style
+    // lines (an erase forces the full renderer on every line).
+    for (id, shape) in [(1, "\x1b[32mok\x1b[0m"), (2, "\x1b[Kok")] {
+        let mut data = Vec::new();
+        for i in 0..1_000_000u64 {
+            data.extend_from_slice(format!("{i:>7} {shape} some ordinary output line\r\n").as_bytes());
+        }
+        fx.write(id, 1 << 30, &data);
+        let mut r = LogReader::open(&fx.store, id).unwrap();
+        for (what, pattern, regex, from, dir) in [
+            ("literal, forward, no match", "no such text", false, 0, Direction::Forward),
+            ("literal, backward, no match", "no such text", false, 999_999, Direction::Backward),
+            ("regex, forward, last line", r"^ 999999 ok", true, 0, Direction::Forward),
+            ("literal, backward, first line", "      0 ok", false, 999_999, Direction::Backward),
+        ] {
+            let t = std::time::Instant::now();
+            let hit = r.search(pattern, from, dir, regex, true).unwrap();
+            println!("search over 1 000 000 lines like {shape:?} ({what}): {:?} -> {hit:?}", t.elapsed());
+        }
+    }
+}
+
+/// What the server's index costs on the hot path (BENCHMARKS.md):
+/// `cargo test --release --bin bgmux index_scan_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn index_scan_throughput() {
+    let line = b"a typical line of build output, about eighty bytes long, with a newline at its end\r\n";
+    let batch: Vec<u8> = line.iter().copied().cycle().take(64 << 10).collect();
+    let mut ix = Indexer::at(0, 0);
+    let mut entries = Vec::new();
+    let t = std::time::Instant::now();
+    for _ in 0..16_384 {
+        ix.scan(&batch, &mut entries);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("index scan: 1 GiB in 64 KiB batches in {secs:.3} s ({:.0} MB/s)", 1073.7 / secs);
 }
