@@ -15,7 +15,7 @@ use anyhow::{bail, Context, Result};
 use crate::client::{self, Ctx};
 use crate::protocol::AttachSpec;
 use crate::store::time::human_bytes;
-use crate::store::LogReader;
+use crate::store::LogBytes;
 
 /// Arguments of `attach`.
 #[derive(Debug, Default, clap::Args)]
@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
 
 /// Prints task `id`'s rendered log, with SGR, to stdout.
 fn replay(store: &crate::store::Store, id: u64) -> Result<()> {
-    let reader = LogReader::open(store, id)?;
+    let reader = LogBytes::open(store, id)?;
     let mut out = BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     if reader.first_offset() > 0 {
         let dropped = human_bytes(reader.first_offset());

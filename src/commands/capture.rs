@@ -23,7 +23,7 @@ use crate::client::{unexpected, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::Server;
 use crate::store::time::human_bytes;
-use crate::store::{LogReader, TaskRecord};
+use crate::store::{LogBytes, TaskRecord};
 
 /// Arguments of `capture`.
 #[derive(Debug, clap::Args)]
@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 /// prints the rows it pushes into history, holding back the newest `held`
 /// (`usize::MAX`: print none). Returns the emulator, its history drained.
 fn replay(ctx: &Ctx, record: &TaskRecord, end: u64, held: usize, ansi: bool, out: &mut impl Write) -> Result<Terminal> {
-    let reader = LogReader::open(&ctx.store(), record.id)?;
+    let reader = LogBytes::open(&ctx.store(), record.id)?;
     let (rows, cols) = (record.size.rows.max(1), record.size.cols.max(2));
     let mut term = Terminal::new(rows, cols, PIECE + usize::from(rows));
     if held != usize::MAX && reader.first_offset() > 0 {

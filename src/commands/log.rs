@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 use crate::client::{unexpected, Conn, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::store::time::human_bytes;
-use crate::store::{LogReader, Renderer, Store, TaskRecord};
+use crate::store::{LogBytes, Renderer, Store, TaskRecord};
 
 /// Arguments of `log`.
 #[derive(Debug, clap::Args)]
@@ -48,7 +48,7 @@ const POLL: Duration = Duration::from_millis(50);
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let record = ctx.find(&args.task)?;
     let store = ctx.store();
-    let reader = LogReader::open(&store, record.id)?;
+    let reader = LogBytes::open(&store, record.id)?;
     warn_if_truncated(&record, &reader);
     let start = match args.tail {
         Some(n) => reader.tail_offset(n)?,
@@ -108,7 +108,7 @@ impl Out<'_> {
 
 /// The reading position in a log that may still grow.
 struct Follow {
-    reader: LogReader,
+    reader: LogBytes,
     pos: u64,
     renderer: Renderer,
     store: Store,
@@ -164,7 +164,7 @@ fn task_live(conn: &mut Option<Conn>, id: u64) -> Result<bool> {
 
 /// A log shorter than what the task wrote was cut behind our back: say so
 /// once, and print what is left.
-fn warn_if_truncated(record: &TaskRecord, reader: &LogReader) {
+fn warn_if_truncated(record: &TaskRecord, reader: &LogBytes) {
     if !record.log_incomplete && record.output_bytes > reader.end_offset() {
         eprintln!(
             "bgmux: warning: the log of task {} holds {} of the {} the task wrote: it was truncated behind bgmux's back",

@@ -120,7 +120,7 @@ impl LogReader {
         let mut pos = offset;
         let mut found = None;
         while line < stop {
-            let n = self.read_at(pos, &mut buf)?;
+            let n = self.bytes.read_at(pos, &mut buf)?;
             if n == 0 {
                 break;
             }

@@ -44,7 +44,7 @@ fn line_k_of_a_multi_segment_log() {
     let fx = Fixture::new("lines");
     fx.write(1, 1 << 30, &numbered(300_000));
     let mut r = LogReader::open(&fx.store, 1).unwrap();
-    assert_eq!((r.first_line(), r.end_line(), r.first_offset()), (0, 300_000, 0));
+    assert_eq!((r.first_line(), r.end_line(), r.bytes().first_offset()), (0, 300_000, 0));
     assert_eq!(r.lines(123_456..123_459, false).unwrap(), ["line 123456", "line 123457", "line 123458"]);
     assert_eq!(r.lines(299_999..400_000, false).unwrap(), ["line 299999"]);
     assert_eq!(r.lines(0..1, false).unwrap(), ["line 0"]);
@@ -52,7 +52,7 @@ fn line_k_of_a_multi_segment_log() {
     // A small limit: several segments, the oldest dropped mid-line.
     fx.write(2, MIN_LOG_LIMIT * 4, &numbered(20_000));
     let mut r = LogReader::open(&fx.store, 2).unwrap();
-    assert!(r.first_offset() > 0 && r.segs.len() > 2, "{:?}", r.segs);
+    assert!(r.bytes().first_offset() > 0 && r.bytes().segments().len() > 2, "{:?}", r.bytes());
     assert_eq!(r.end_line(), 20_000);
     let first = r.first_line();
     let all = r.lines(first..r.end_line(), false).unwrap();
@@ -90,7 +90,7 @@ fn a_missing_or_lying_index_is_rebuilt() {
 fn tails_read_backwards() {
     let fx = Fixture::new("tail");
     fx.write(1, MIN_LOG_LIMIT * 4, &numbered(20_000));
-    let r = LogReader::open(&fx.store, 1).unwrap();
+    let r = LogBytes::open(&fx.store, 1).unwrap();
     let mut got = Vec::new();
     r.render_from(r.tail_offset(3).unwrap(), false, &mut |l: &str| -> Result<()> {
         got.push(l.to_string());
@@ -100,8 +100,8 @@ fn tails_read_backwards() {
     assert_eq!(got, ["line 19997", "line 19998", "line 19999"]);
 
     fx.write(2, 1 << 30, b"one\ntwo\npartial");
-    let r = LogReader::open(&fx.store, 2).unwrap();
-    assert_eq!(r.end_line(), 3);
+    assert_eq!(LogReader::open(&fx.store, 2).unwrap().end_line(), 3);
+    let r = LogBytes::open(&fx.store, 2).unwrap();
     assert_eq!(r.tail_offset(2).unwrap(), 4);
     assert_eq!(r.tail_offset(99).unwrap(), 0);
     assert_eq!(r.tail_offset(0).unwrap(), r.end_offset(), "no lines, also after a partial one");
@@ -175,4 +175,27 @@ fn index_scan_throughput() {
     }
     let secs = t.elapsed().as_secs_f64();
     println!("index scan: 1 GiB in 64 KiB batches in {secs:.3} s ({:.0} MB/s)", 1073.7 / secs);
+}
+
+/// Reaching a line in the middle of a big log (BENCHMARKS.md): point
+/// `BGMUX_BENCH_STATE` at a state dir whose task 1 has a big log, then
+/// `cargo test --release --bin bgmux line_in_a_big_log -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn line_in_a_big_log() {
+    let Some(dir) = std::env::var_os("BGMUX_BENCH_STATE") else { return };
+    let store = Store::at(std::path::Path::new(&dir));
+    let t = std::time::Instant::now();
+    let mut r = LogReader::open(&store, 1).unwrap();
+    let opened = t.elapsed();
+    let k = (r.first_line() + r.end_line()) / 2;
+    let t = std::time::Instant::now();
+    let lines = r.lines(k..k + 50, false).unwrap();
+    println!(
+        "{:.1} GB log, {} lines: open {opened:?}, lines {k}..+50 {:?}: {:?}",
+        r.bytes().end_offset() as f64 / 1e9,
+        r.line_count(),
+        t.elapsed(),
+        lines.first()
+    );
 }
