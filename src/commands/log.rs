@@ -115,11 +115,21 @@ struct Follow {
 }
 
 impl Follow {
-    /// Prints everything from `pos` to the reader's end.
+    /// Prints everything from `pos` to the reader's end. A segment that
+    /// `log-limit` deletes under our feet is skipped with a note.
     fn drain(&mut self, out: &mut Out) -> Result<()> {
         let mut buf = vec![0u8; 256 << 10];
         loop {
-            let n = self.reader.read_at(self.pos, &mut buf)?;
+            let n = match self.reader.read_at(self.pos, &mut buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.reader.refresh(&self.store)?;
+                    if !self.skip_dropped(out)? {
+                        return Err(e);
+                    }
+                    continue;
+                }
+            };
             if n == 0 {
                 return Ok(());
             }
@@ -138,12 +148,23 @@ impl Follow {
         if self.reader.end_offset() <= self.pos {
             return Ok(false);
         }
-        if self.pos < self.reader.first_offset() {
-            let lost = self.reader.first_offset() - self.pos;
-            out.note(&format!("{} of output dropped (log-limit) before it could be printed", human_bytes(lost)))?;
-            self.pos = self.reader.first_offset();
-        }
+        self.skip_dropped(out)?;
         self.drain(out)?;
+        Ok(true)
+    }
+
+    /// Jumps over output dropped before it could be printed; false if
+    /// nothing was.
+    fn skip_dropped(&mut self, out: &mut Out) -> Result<bool> {
+        let first = self.reader.first_offset();
+        if self.pos >= first {
+            return Ok(false);
+        }
+        out.note(&format!(
+            "{} of output dropped (log-limit) before it could be printed",
+            human_bytes(first - self.pos)
+        ))?;
+        self.pos = first;
         Ok(true)
     }
 }
