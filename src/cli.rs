@@ -47,6 +47,8 @@ pub enum Command {
     /// Attach a client to the server's view
     #[command(alias = "a")]
     Attach(commands::attach::Args),
+    /// Inside a task: type TEXT + Enter, then send the task to the background
+    Bg(commands::bg::Args),
     /// Print a task's screen as text
     Capture(commands::capture::Args),
     /// Print a task's complete output from the first byte
@@ -55,6 +57,10 @@ pub enum Command {
     Wait(commands::wait::Args),
     /// Type text or named keys into a task
     Send(commands::send::Args),
+    /// Stream lifecycle events (started, waiting, resumed, exited, removed)
+    Events(commands::events::Args),
+    /// Print shell integration: ended tasks are listed at the next prompt
+    Init(commands::init::Args),
     /// Signal a task's process group
     Kill(commands::kill::Args),
     /// Forget ended tasks and delete their stored output
@@ -63,6 +69,9 @@ pub enum Command {
     StartServer(commands::start_server::Args),
     /// End every task and the server
     KillServer(commands::kill_server::Args),
+    /// Print tasks ended since a mark (called by the `init` snippets)
+    #[command(hide = true)]
+    PromptHook(commands::prompt_hook::Args),
     /// Run the server in the foreground (started automatically; not for direct use)
     #[command(hide = true)]
     Server(commands::server::Args),

@@ -12,10 +12,20 @@ pub fn encode(name: &str, app_cursor: bool) -> Option<Vec<u8>> {
         out.extend(encode(rest, app_cursor)?);
         return Some(out);
     }
-    if let Some(rest) = name.strip_prefix("C-").or_else(|| name.strip_prefix("^")).filter(|r| !r.is_empty()) {
+    if let Some(rest) = name
+        .strip_prefix("C-")
+        .or_else(|| name.strip_prefix("^"))
+        .filter(|r| !r.is_empty())
+    {
         return control(rest).map(|b| vec![b]);
     }
-    let cursor = |c: u8| if app_cursor { vec![0x1b, b'O', c] } else { vec![0x1b, b'[', c] };
+    let cursor = |c: u8| {
+        if app_cursor {
+            vec![0x1b, b'O', c]
+        } else {
+            vec![0x1b, b'[', c]
+        }
+    };
     let fixed: &[u8] = match name {
         "Enter" | "CR" => b"\r",
         "Tab" => b"\t",

@@ -12,14 +12,23 @@ use tracing::Level;
 /// Starts logging for a process of `kind` (`server` or `client`).
 pub fn init(kind: &str, verbose: bool, state_dir: &Path) {
     let (name, level) = match (verbose, kind) {
-        (true, _) => (format!("bgmux-{kind}-{}.log", std::process::id()), Level::DEBUG),
+        (true, _) => (
+            format!("bgmux-{kind}-{}.log", std::process::id()),
+            Level::DEBUG,
+        ),
         (false, "server") => ("server.log".to_string(), Level::WARN),
         (false, _) => return,
     };
     if std::fs::create_dir_all(state_dir).is_err() {
         return;
     }
-    let Ok(file) = OpenOptions::new().create(true).append(true).open(state_dir.join(name)) else { return };
+    let Ok(file) = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(state_dir.join(name))
+    else {
+        return;
+    };
     let _ = tracing_subscriber::fmt()
         .with_writer(Mutex::new(file))
         .with_ansi(false)

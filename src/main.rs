@@ -11,6 +11,7 @@ mod paths;
 mod protocol;
 mod pty;
 mod server;
+mod slash;
 mod store;
 
 use std::process::ExitCode;
@@ -24,7 +25,8 @@ fn main() -> ExitCode {
         Err(err) => {
             // A closed pipe (`bgmux log 3 | head`) is not an error (ripgrep).
             let broken_pipe = err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             });
             if broken_pipe {
                 return ExitCode::SUCCESS;

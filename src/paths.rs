@@ -26,7 +26,9 @@ pub fn uid() -> u32 {
 }
 
 fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// The default socket directory: `$XDG_RUNTIME_DIR/bgmux`, else `/tmp/bgmux-UID`.
@@ -49,12 +51,16 @@ impl Paths {
                 }
                 default_socket_dir().join(name)
             }
-            (None, None) => env_path("BGMUX_SOCKET").unwrap_or_else(|| default_socket_dir().join("default")),
+            (None, None) => {
+                env_path("BGMUX_SOCKET").unwrap_or_else(|| default_socket_dir().join("default"))
+            }
         };
         let socket = if socket.is_absolute() {
             socket
         } else {
-            std::env::current_dir().context("reading the current directory")?.join(socket)
+            std::env::current_dir()
+                .context("reading the current directory")?
+                .join(socket)
         };
         let state_dir = match env_path("BGMUX_STATE_DIR") {
             Some(dir) => dir,
@@ -90,7 +96,11 @@ impl Paths {
 
     /// The start lock taken while a client starts the server.
     pub fn start_lock(&self) -> PathBuf {
-        let mut name = self.socket.file_name().unwrap_or(OsStr::new("default")).to_os_string();
+        let mut name = self
+            .socket
+            .file_name()
+            .unwrap_or(OsStr::new("default"))
+            .to_os_string();
         name.push(".lock");
         self.socket_dir().join(name)
     }
@@ -98,7 +108,8 @@ impl Paths {
 
 /// Refuses a directory that is not ours or is group/world accessible.
 pub fn check_private_dir(dir: &Path) -> Result<()> {
-    let meta = fs::metadata(dir).with_context(|| format!("reading socket directory {}", dir.display()))?;
+    let meta =
+        fs::metadata(dir).with_context(|| format!("reading socket directory {}", dir.display()))?;
     if !meta.is_dir() {
         bail!("socket directory {} is not a directory", dir.display());
     }

@@ -51,7 +51,10 @@ pub struct Hello {
 impl Hello {
     /// Our own hello.
     pub fn ours() -> Hello {
-        Hello { protocol: PROTOCOL_VERSION, version: VERSION.to_string() }
+        Hello {
+            protocol: PROTOCOL_VERSION,
+            version: VERSION.to_string(),
+        }
     }
 
     /// The frame body of this hello (without the length prefix).
@@ -68,7 +71,10 @@ impl Hello {
         let rest = body.strip_prefix(HELLO_MAGIC)?;
         let (num, version) = rest.split_first_chunk::<4>()?;
         let version = String::from_utf8_lossy(version).chars().take(64).collect();
-        Some(Hello { protocol: u32::from_le_bytes(*num), version })
+        Some(Hello {
+            protocol: u32::from_le_bytes(*num),
+            version,
+        })
     }
 }
 
@@ -142,6 +148,12 @@ pub enum ClientMsg {
     },
     /// Stream lifecycle events. Answer: `Event` frames until the server exits.
     Events,
+    /// Tasks that ended after a time (ms since the epoch), for the prompt
+    /// hook. Answer: `Tasks`.
+    EndedSince {
+        /// The shell's last mark.
+        since: u64,
+    },
     /// `bgmux bg` from inside a task. Answer: `Ok`.
     Background {
         /// The calling task's id (from `BGMUX_TASK_ID`).
@@ -327,7 +339,9 @@ fn check_len(len: u32) -> Result<usize, FrameError> {
 }
 
 /// Decodes a frame body (kind byte first).
-pub fn decode_body<M: for<'de> Deserialize<'de>>(mut body: Vec<u8>) -> Result<Frame<M>, FrameError> {
+pub fn decode_body<M: for<'de> Deserialize<'de>>(
+    mut body: Vec<u8>,
+) -> Result<Frame<M>, FrameError> {
     match body.first() {
         Some(&KIND_MESSAGE) => postcard::from_bytes(&body[1..])
             .map(Frame::Msg)
@@ -388,7 +402,10 @@ mod tests {
 
     #[test]
     fn hello_round_trips_and_is_frozen() {
-        let h = Hello { protocol: 7, version: "9.9.9".into() };
+        let h = Hello {
+            protocol: 7,
+            version: "9.9.9".into(),
+        };
         let body = h.encode();
         assert_eq!(&body[..9], b"BGMUX\x07\0\0\0");
         assert_eq!(Hello::decode(&body), Some(h));
@@ -398,11 +415,19 @@ mod tests {
     #[test]
     fn message_frames_round_trip() {
         let mut buf = Vec::new();
-        encode_msg(&ClientMsg::Send { task: "3".into(), data: b"hi".to_vec() }, &mut buf);
+        encode_msg(
+            &ClientMsg::Send {
+                task: "3".into(),
+                data: b"hi".to_vec(),
+            },
+            &mut buf,
+        );
         encode_data(b"\x1b[A", &mut buf);
         let mut r = &buf[..];
         match decode_body::<ClientMsg>(read_body(&mut r).unwrap()).unwrap() {
-            Frame::Msg(ClientMsg::Send { task, data }) => assert_eq!((task.as_str(), &data[..]), ("3", &b"hi"[..])),
+            Frame::Msg(ClientMsg::Send { task, data }) => {
+                assert_eq!((task.as_str(), &data[..]), ("3", &b"hi"[..]))
+            }
             other => panic!("{other:?}"),
         }
         match decode_body::<ClientMsg>(read_body(&mut r).unwrap()).unwrap() {
@@ -418,7 +443,13 @@ mod tests {
         big.extend_from_slice(&[0; 8]);
         assert!(matches!(read_body(&mut &big[..]), Err(FrameError::Bad(_))));
         let garbage = vec![KIND_MESSAGE, 0xff, 0xff, 0xff, 0xff, 0xff];
-        assert!(matches!(decode_body::<ClientMsg>(garbage), Err(FrameError::Bad(_))));
-        assert!(matches!(decode_body::<ClientMsg>(vec![9, 1]), Err(FrameError::Bad(_))));
+        assert!(matches!(
+            decode_body::<ClientMsg>(garbage),
+            Err(FrameError::Bad(_))
+        ));
+        assert!(matches!(
+            decode_body::<ClientMsg>(vec![9, 1]),
+            Err(FrameError::Bad(_))
+        ));
     }
 }

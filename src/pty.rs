@@ -52,13 +52,22 @@ fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
 }
 
 fn winsize(cols: u16, rows: u16) -> libc::winsize {
-    libc::winsize { ws_row: rows.max(1), ws_col: cols.max(1), ws_xpixel: 0, ws_ypixel: 0 }
+    libc::winsize {
+        ws_row: rows.max(1),
+        ws_col: cols.max(1),
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    }
 }
 
 /// Opens a pty pair: (master, slave), both close-on-exec.
 fn open_pair(cols: u16, rows: u16) -> io::Result<(OwnedFd, OwnedFd)> {
     // SAFETY: posix_openpt returns a new fd or -1; we take ownership at once.
-    let master = unsafe { cvt(libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC))? };
+    let master = unsafe {
+        cvt(libc::posix_openpt(
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        ))?
+    };
     // SAFETY: `master` is a valid fd we own from here on.
     let master = unsafe { OwnedFd::from_raw_fd(master) };
     // SAFETY: grantpt/unlockpt only take the fd, which is valid.
@@ -75,7 +84,12 @@ fn open_pair(cols: u16, rows: u16) -> io::Result<(OwnedFd, OwnedFd)> {
     // SAFETY: ptsname_r succeeded, so `name` holds a NUL-terminated string.
     let path = unsafe { CStr::from_ptr(name.as_ptr()) };
     // SAFETY: `path` is a valid C string; open returns a new fd or -1.
-    let slave = unsafe { cvt(libc::open(path.as_ptr(), libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC))? };
+    let slave = unsafe {
+        cvt(libc::open(
+            path.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        ))?
+    };
     // SAFETY: `slave` is a valid fd we own from here on.
     let slave = unsafe { OwnedFd::from_raw_fd(slave) };
     let ws = winsize(cols, rows);
@@ -86,7 +100,10 @@ fn open_pair(cols: u16, rows: u16) -> io::Result<(OwnedFd, OwnedFd)> {
 
 /// Starts `spec` in a new pty. The master is returned non-blocking.
 pub fn spawn(spec: &SpawnSpec<'_>) -> io::Result<Spawned> {
-    let (program, args) = spec.argv.split_first().ok_or_else(|| io::Error::other("empty command"))?;
+    let (program, args) = spec
+        .argv
+        .split_first()
+        .ok_or_else(|| io::Error::other("empty command"))?;
     let (master, slave) = open_pair(spec.cols, spec.rows)?;
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -113,7 +130,33 @@ pub fn spawn(spec: &SpawnSpec<'_>) -> io::Result<Spawned> {
     // itself with waitpid(-1) on SIGCHLD (see server::reaper).
     drop(child);
     set_nonblocking(master.as_raw_fd())?;
-    Ok(Spawned { master: Master { fd: master }, pid })
+    Ok(Spawned {
+        master: Master { fd: master },
+        pid,
+    })
+}
+
+/// Starts `/bin/sh -c command` in its own session with no terminal and
+/// `env` added to ours (notify hooks); returns its pid, which the server
+/// reaps with the tasks.
+pub fn spawn_detached(command: &str, env: &[(&str, String)]) -> io::Result<i32> {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(command)
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: setsid is async-signal-safe; the hook gets its own process
+    // group so a timeout can kill all of it.
+    unsafe {
+        cmd.pre_exec(|| {
+            cvt(libc::setsid())?;
+            Ok(())
+        });
+    }
+    let child = cmd.spawn()?;
+    i32::try_from(child.id()).map_err(io::Error::other)
 }
 
 fn set_nonblocking(fd: RawFd) -> io::Result<()> {
@@ -183,7 +226,8 @@ impl AsFd for Master {
 pub fn register(master: Master) -> io::Result<tokio::io::unix::AsyncFd<Master>> {
     // SAFETY: `Master` owns its fd (an `OwnedFd` that is never replaced), so
     // the fd stays open and the same for the whole life of the `AsyncFd`.
-    unsafe { tokio::io::unix::AsyncFd::register(master) }.map_err(|e| io::Error::other(e.to_string()))
+    unsafe { tokio::io::unix::AsyncFd::register(master) }
+        .map_err(|e| io::Error::other(e.to_string()))
 }
 
 /// Sends `signal` to process group `pgrp`; a group that is gone is not an error.
@@ -236,7 +280,10 @@ pub fn parse_signal(s: &str) -> Option<i32> {
 
 /// The short name of a signal number (`TERM`), for messages.
 pub fn signal_name(sig: i32) -> String {
-    SIGNALS.iter().find(|(_, v)| *v == sig).map_or_else(|| sig.to_string(), |(n, _)| format!("SIG{n}"))
+    SIGNALS
+        .iter()
+        .find(|(_, v)| *v == sig)
+        .map_or_else(|| sig.to_string(), |(n, _)| format!("SIG{n}"))
 }
 
 const SIGNALS: &[(&str, i32)] = &[
@@ -288,8 +335,19 @@ mod tests {
 
     #[test]
     fn a_child_runs_in_its_own_session_with_the_pty_as_terminal() {
-        let argv = vec!["/bin/sh".to_string(), "-c".to_string(), "stty size; tty".to_string()];
-        let spawned = spawn(&SpawnSpec { argv: &argv, env: &[], cwd: "/", cols: 77, rows: 11 }).unwrap();
+        let argv = vec![
+            "/bin/sh".to_string(),
+            "-c".to_string(),
+            "stty size; tty".to_string(),
+        ];
+        let spawned = spawn(&SpawnSpec {
+            argv: &argv,
+            env: &[],
+            cwd: "/",
+            cols: 77,
+            rows: 11,
+        })
+        .unwrap();
         let mut out = Vec::new();
         let mut buf = [0u8; 4096];
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -299,7 +357,11 @@ mod tests {
                 Ok(n) => out.extend_from_slice(&buf[..n]),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     assert!(std::time::Instant::now() < deadline, "no EOF: {out:?}");
-                    let mut pfd = libc::pollfd { fd: spawned.master.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+                    let mut pfd = libc::pollfd {
+                        fd: spawned.master.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
                     // SAFETY: one valid pollfd.
                     unsafe { libc::poll(&mut pfd, 1, 100) };
                 }

@@ -19,8 +19,14 @@ fn attach_draws_the_task_and_prefix_d_detaches_and_restores_the_terminal() {
     outer.wait_for("hello-from-the-test");
     outer.type_bytes(b"\x02d");
     assert!(outer.wait_exit().success());
-    let raw = crate::support::text(&outer.raw());
-    assert!(raw.contains("[detached from bgmux]"), "{raw}");
+    let raw = crate::support::wait_until(
+        "the client says it detached",
+        crate::support::SECS10,
+        || {
+            let raw = crate::support::text(&outer.raw());
+            raw.contains("[detached from bgmux]").then_some(raw)
+        },
+    );
     assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
     assert!(cooked(&outer), "the terminal is back in cooked mode");
     assert_eq!(bg.task(1)["status"], "running", "the task runs on");

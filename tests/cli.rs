@@ -6,10 +6,19 @@ use crate::support::{text, Bg};
 #[test]
 fn unknown_tasks_are_one_line_errors_with_exit_1() {
     let bg = Bg::new();
-    for args in [&["log", "nope"][..], &["capture", "42"], &["wait", "7"], &["rm", "9"], &["kill", "3"]] {
+    for args in [
+        &["log", "nope"][..],
+        &["capture", "42"],
+        &["wait", "7"],
+        &["rm", "9"],
+        &["kill", "3"],
+    ] {
         let err = bg.fails(args);
         assert!(err.starts_with("bgmux: "), "{err}");
-        assert!(err.contains("no task") || err.contains("no server"), "{args:?}: {err}");
+        assert!(
+            err.contains("no task") || err.contains("no server"),
+            "{args:?}: {err}"
+        );
     }
 }
 
@@ -22,11 +31,19 @@ fn attach_without_a_terminal_says_so() {
 #[test]
 fn usage_errors_exit_2() {
     let bg = Bg::new();
-    for args in
-        [&["run"][..], &["run", "--size", "wide", "--", "true"], &["frobnicate"], &["kill", "1", "--signal", "NOPE"]]
-    {
+    for args in [
+        &["run"][..],
+        &["run", "--size", "wide", "--", "true"],
+        &["frobnicate"],
+        &["kill", "1", "--signal", "NOPE"],
+    ] {
         let out = bg.run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -41,8 +58,15 @@ fn version_and_help() {
 #[test]
 fn an_unwritable_state_dir_is_a_clear_error() {
     let bg = Bg::new();
-    let out = bg.cmd(&["run", "--", "true"]).env("BGMUX_STATE_DIR", "/proc/bgmux-cannot-write-here").output().unwrap();
+    let out = bg
+        .cmd(&["run", "--", "true"])
+        .env("BGMUX_STATE_DIR", "/proc/bgmux-cannot-write-here")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("state dir") && err.lines().count() == 1, "{err}");
+    assert!(
+        err.contains("state dir") && err.lines().count() == 1,
+        "{err}"
+    );
 }

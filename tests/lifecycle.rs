@@ -13,7 +13,10 @@ fn run_prints_the_id_and_wait_returns_the_exit_code() {
     let out = bg.run(&["wait", "1"]);
     assert_eq!(out.status.code(), Some(3));
     let t = bg.task(1);
-    assert_eq!((t["status"].as_str(), t["exit_code"].as_i64()), (Some("failed"), Some(3)));
+    assert_eq!(
+        (t["status"].as_str(), t["exit_code"].as_i64()),
+        (Some("failed"), Some(3))
+    );
     assert!(t["ended_at"].is_string() && t["started_at"].is_string());
     assert_eq!(bg.sh("true"), 2, "ids count up");
     assert_eq!(bg.run(&["wait", "2"]).status.code(), Some(0));
@@ -24,9 +27,15 @@ fn run_prints_the_id_and_wait_returns_the_exit_code() {
 fn a_signal_is_recorded_and_wait_returns_128_plus_n() {
     let bg = Bg::new();
     let id = bg.sh("kill -TERM $$");
-    assert_eq!(bg.run(&["wait", &id.to_string()]).status.code(), Some(128 + 15));
+    assert_eq!(
+        bg.run(&["wait", &id.to_string()]).status.code(),
+        Some(128 + 15)
+    );
     let t = bg.task(id);
-    assert_eq!((t["status"].as_str(), t["signal"].as_i64()), (Some("killed"), Some(15)));
+    assert_eq!(
+        (t["status"].as_str(), t["signal"].as_i64()),
+        (Some("killed"), Some(15))
+    );
 }
 
 #[test]
@@ -34,16 +43,28 @@ fn wait_times_out_with_124_and_any_returns_the_first() {
     let bg = Bg::new();
     let slow = bg.sh("sleep 30").to_string();
     let fast = bg.sh("exit 4").to_string();
-    assert_eq!(bg.run(&["wait", &slow, "--timeout", "0.2"]).status.code(), Some(124));
-    assert_eq!(bg.run(&["wait", &slow, &fast, "--any"]).status.code(), Some(4));
+    assert_eq!(
+        bg.run(&["wait", &slow, "--timeout", "0.2"]).status.code(),
+        Some(124)
+    );
+    assert_eq!(
+        bg.run(&["wait", &slow, &fast, "--any"]).status.code(),
+        Some(4)
+    );
     bg.ok(&["kill", &slow]);
-    assert_eq!(bg.run(&["wait", &slow]).status.code(), Some(128 + 1), "default kill is SIGHUP");
+    assert_eq!(
+        bg.run(&["wait", &slow]).status.code(),
+        Some(128 + 1),
+        "default kill is SIGHUP"
+    );
 }
 
 #[test]
 fn log_raw_is_byte_identical_to_what_the_task_wrote() {
     let bg = Bg::new();
-    let data: Vec<u8> = (0..10_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..10_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let file = bg.dir.join("data.bin");
     std::fs::write(&file, &data).unwrap();
     // -opost: the pty must not turn \n into \r\n, so the bytes stay the task's own.
@@ -52,14 +73,22 @@ fn log_raw_is_byte_identical_to_what_the_task_wrote() {
     let raw = bg.run(&["log", &id.to_string(), "--raw"]);
     assert!(raw.status.success());
     assert_eq!(raw.stdout.len(), data.len());
-    assert!(raw.stdout == data, "log --raw differs from the task's output");
-    assert_eq!(bg.task(id)["output_bytes"].as_u64(), Some(data.len() as u64));
+    assert!(
+        raw.stdout == data,
+        "log --raw differs from the task's output"
+    );
+    assert_eq!(
+        bg.task(id)["output_bytes"].as_u64(),
+        Some(data.len() as u64)
+    );
 }
 
 #[test]
 fn log_renders_text_lines() {
     let bg = Bg::new();
-    let id = bg.sh("for i in $(seq 1 100); do printf '\\033[1mline\\033[0m %s\\n' $i; done").to_string();
+    let id = bg
+        .sh("for i in $(seq 1 100); do printf '\\033[1mline\\033[0m %s\\n' $i; done")
+        .to_string();
     bg.ok(&["wait", &id]);
     let log = bg.ok(&["log", &id]);
     let lines: Vec<&str> = log.lines().collect();
@@ -75,24 +104,38 @@ fn records_and_logs_survive_kill_9_of_the_server() {
     bg.ok(&["wait", &done]);
     let live = bg.sh("echo before-the-crash; sleep 100");
     wait_until("the live task printed", SECS10, || {
-        bg.ok(&["log", &live.to_string()]).contains("before-the-crash").then_some(())
+        bg.ok(&["log", &live.to_string()])
+            .contains("before-the-crash")
+            .then_some(())
     });
     bg.wait_status(live, "running");
     let pid = bg.server_pid().unwrap();
     // SAFETY: signalling the server process this test started.
     unsafe { libc::kill(pid, libc::SIGKILL) };
-    wait_until("the server is gone", SECS10, || (!bg.server_up()).then_some(()));
+    wait_until("the server is gone", SECS10, || {
+        (!bg.server_up()).then_some(())
+    });
     let tasks = bg.ls();
     assert_eq!(tasks.len(), 2);
     let by_id = |id: u64| tasks.iter().find(|t| t["id"] == id).unwrap().clone();
-    assert_eq!(by_id(live)["status"], "running", "without a server, the record still says what it last knew");
-    assert!(bg.ok(&["log", &live.to_string()]).contains("before-the-crash"));
+    assert_eq!(
+        by_id(live)["status"],
+        "running",
+        "without a server, the record still says what it last knew"
+    );
+    assert!(bg
+        .ok(&["log", &live.to_string()])
+        .contains("before-the-crash"));
     // The next server marks the orphan lost and keeps its log readable.
     bg.ok(&["start-server"]);
     assert_eq!(bg.task(live)["status"], "lost");
     assert_eq!(bg.task(done.parse().unwrap())["status"], "done");
-    assert!(bg.ok(&["log", &live.to_string()]).contains("before-the-crash"));
-    assert!(bg.ok(&["capture", &live.to_string()]).contains("before-the-crash"));
+    assert!(bg
+        .ok(&["log", &live.to_string()])
+        .contains("before-the-crash"));
+    assert!(bg
+        .ok(&["capture", &live.to_string()])
+        .contains("before-the-crash"));
     assert_eq!(bg.sh("true"), live + 1, "ids are not reused after a crash");
 }
 
@@ -101,7 +144,9 @@ fn ls_works_without_a_server_and_the_server_exits_when_idle() {
     let bg = Bg::new();
     let id = bg.sh("echo hi").to_string();
     bg.ok(&["wait", &id]);
-    wait_until("the idle server exits", SECS10, || (!bg.server_up()).then_some(()));
+    wait_until("the idle server exits", SECS10, || {
+        (!bg.server_up()).then_some(())
+    });
     let table = bg.ok(&["ls"]);
     assert!(table.starts_with("ID"), "{table}");
     assert!(table.contains("done"), "{table}");
@@ -112,9 +157,15 @@ fn ls_works_without_a_server_and_the_server_exits_when_idle() {
 fn a_missing_command_fails_with_127_and_says_why() {
     let bg = Bg::new();
     let err = bg.fails(&["run", "--", "/no/such/program"]);
-    assert!(err.contains("/no/such/program") && err.contains("no such file"), "{err}");
+    assert!(
+        err.contains("/no/such/program") && err.contains("no such file"),
+        "{err}"
+    );
     let t = bg.ls().pop().unwrap();
-    assert_eq!((t["status"].as_str(), t["exit_code"].as_i64()), (Some("failed"), Some(127)));
+    assert_eq!(
+        (t["status"].as_str(), t["exit_code"].as_i64()),
+        (Some("failed"), Some(127))
+    );
     let id = t["id"].to_string();
     assert_eq!(bg.run(&["wait", &id]).status.code(), Some(127));
     assert!(bg.ok(&["log", &id]).contains("no such file"));
@@ -149,23 +200,36 @@ fn run_options_reach_the_task() {
     assert!(log.contains("term=xterm-256color"), "{log}");
     let t = bg.task(id.parse().unwrap());
     assert_eq!(
-        (t["name"].as_str(), t["size"]["cols"].as_u64(), t["size"]["rows"].as_u64()),
+        (
+            t["name"].as_str(),
+            t["size"]["cols"].as_u64(),
+            t["size"]["rows"].as_u64()
+        ),
         (Some("opts"), Some(100), Some(30))
     );
-    assert!(bg.fails(&["run", "--name", "opts", "--", "true"]).contains("named opts exists"));
+    assert!(bg
+        .fails(&["run", "--name", "opts", "--", "true"])
+        .contains("named opts exists"));
 }
 
 #[test]
 fn send_types_text_and_named_keys() {
     let bg = Bg::new();
-    let id = bg.ok(&["run", "--name", "cat", "--", "cat"]).trim().to_string();
+    let id = bg
+        .ok(&["run", "--name", "cat", "--", "cat"])
+        .trim()
+        .to_string();
     bg.ok(&["send", "cat", "--enter", "hello", "world"]);
     wait_until("cat echoes the text", SECS10, || {
-        bg.ok(&["log", &id]).contains("hello world\nhello world").then_some(())
+        bg.ok(&["log", &id])
+            .contains("hello world\nhello world")
+            .then_some(())
     });
     bg.ok(&["send", "cat", "--keys", "C-d"]);
     assert_eq!(bg.run(&["wait", "cat"]).status.code(), Some(0));
-    assert!(bg.fails(&["send", "cat", "--keys", "NoSuchKey"]).contains("unknown key"));
+    assert!(bg
+        .fails(&["send", "cat", "--keys", "NoSuchKey"])
+        .contains("unknown key"));
 }
 
 #[test]

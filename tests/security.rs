@@ -24,14 +24,25 @@ fn an_open_socket_directory_is_refused_and_a_new_one_is_private() {
     let open = bg.dir.join("open");
     std::fs::create_dir(&open).unwrap();
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let out = bg.cmd_at(&open.join("sock"), &["run", "--", "true"]).output().unwrap();
+    let out = bg
+        .cmd_at(&open.join("sock"), &["run", "--", "true"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("chmod 700"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("chmod 700"),
+        "{}",
+        text(&out.stderr)
+    );
     let fresh = bg.dir.join("fresh/deeper");
-    bg.cmd_at(&fresh.join("sock"), &["start-server"]).output().unwrap();
+    bg.cmd_at(&fresh.join("sock"), &["start-server"])
+        .output()
+        .unwrap();
     let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
-    bg.cmd_at(&fresh.join("sock"), &["kill-server"]).output().unwrap();
+    bg.cmd_at(&fresh.join("sock"), &["kill-server"])
+        .output()
+        .unwrap();
 }
 
 #[test]
@@ -41,9 +52,17 @@ fn a_stale_socket_is_replaced_and_a_live_one_refused() {
     assert!(bg.socket.exists(), "the stale socket file stays behind");
     bg.ok(&["start-server"]);
     assert!(bg.server_up());
-    let second = bg.run(&["server", "--state-dir", bg.dir.join("other").to_str().unwrap()]);
+    let second = bg.run(&[
+        "server",
+        "--state-dir",
+        bg.dir.join("other").to_str().unwrap(),
+    ]);
     assert_eq!(second.status.code(), Some(1));
-    assert!(text(&second.stderr).contains("already running"), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("already running"),
+        "{}",
+        text(&second.stderr)
+    );
     assert!(bg.server_up(), "the first server is unharmed");
 }
 
@@ -51,13 +70,22 @@ fn a_stale_socket_is_replaced_and_a_live_one_refused() {
 fn two_racing_clients_start_one_server() {
     let bg = Bg::new();
     let mut children: Vec<_> = (0..4)
-        .map(|_| bg.cmd(&["run", "--", "sleep", "30"]).stdout(std::process::Stdio::piped()).spawn().unwrap())
+        .map(|_| {
+            bg.cmd(&["run", "--", "sleep", "30"])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     for child in &mut children {
         let status = wait_until("a racing run exits", SECS10, || child.try_wait().unwrap());
         assert!(status.success());
     }
-    let pids: std::collections::BTreeSet<i64> = bg.ls().iter().map(|t| t["server_pid"].as_i64().unwrap()).collect();
+    let pids: std::collections::BTreeSet<i64> = bg
+        .ls()
+        .iter()
+        .map(|t| t["server_pid"].as_i64().unwrap())
+        .collect();
     assert_eq!(pids.len(), 1, "one server for all: {pids:?}");
     assert_eq!(bg.ls().len(), 4);
 }
@@ -73,7 +101,10 @@ fn a_server_of_another_protocol_is_named_with_the_fix() {
         let _ = s.read(&mut buf);
     });
     let err = bg.fails(&["ls"]);
-    assert!(err.contains("protocol 999") && err.contains("9.9.9") && err.contains("bgmux kill-server"), "{err}");
+    assert!(
+        err.contains("protocol 999") && err.contains("9.9.9") && err.contains("bgmux kill-server"),
+        "{err}"
+    );
     fake.join().unwrap();
 }
 
@@ -107,7 +138,12 @@ fn bad_frames_drop_only_their_connection() {
 #[test]
 fn a_peer_of_another_uid_is_refused_and_logged() {
     // SAFETY: getuid has no preconditions.
-    if unsafe { libc::getuid() } != 0 || std::process::Command::new("setpriv").arg("--version").output().is_err() {
+    if unsafe { libc::getuid() } != 0
+        || std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
         eprintln!("skipped: needs root and setpriv to act as another uid");
         return;
     }
@@ -117,7 +153,15 @@ fn a_peer_of_another_uid_is_refused_and_logged() {
     std::fs::set_permissions(&bg.dir, std::fs::Permissions::from_mode(0o711)).unwrap();
     std::fs::set_permissions(&bg.socket, std::fs::Permissions::from_mode(0o777)).unwrap();
     let out = std::process::Command::new("setpriv")
-        .args(["--reuid", "65534", "--regid", "65534", "--clear-groups", crate::support::BIN, "-S"])
+        .args([
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+            crate::support::BIN,
+            "-S",
+        ])
         .arg(&bg.socket)
         .args(["-f", "/dev/null", "ls"])
         .env("BGMUX_STATE_DIR", "/nonexistent")
@@ -127,7 +171,8 @@ fn a_peer_of_another_uid_is_refused_and_logged() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let log = wait_until("the refusal is logged", SECS10, || {
         let log = std::fs::read_to_string(bg.state.join("server.log")).unwrap_or_default();
-        log.contains("refused a connection from uid 65534").then_some(log)
+        log.contains("refused a connection from uid 65534")
+            .then_some(log)
     });
     assert!(log.contains("65534"));
     assert!(bg.server_up());

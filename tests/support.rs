@@ -23,7 +23,10 @@ pub fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Optio
         if let Some(v) = f() {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting until {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting until {what}"
+        );
         std::thread::sleep(pause); // wait_until's poll interval, not a wait for an event
         pause = (pause * 2).min(Duration::from_millis(50));
     }
@@ -51,8 +54,13 @@ impl Bg {
         let dir = std::env::temp_dir().join(format!("bgmux-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-        Bg { socket: dir.join("sock"), state: dir.join("state"), dir }
+        std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .unwrap();
+        Bg {
+            socket: dir.join("sock"),
+            state: dir.join("state"),
+            dir,
+        }
     }
 
     /// A command for this instance (not yet started).
@@ -63,16 +71,27 @@ impl Bg {
     /// A command for this instance's state dir on another socket.
     pub fn cmd_at(&self, socket: &std::path::Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
-        cmd.arg("-S").arg(socket).arg("-f").arg("/dev/null").args(args);
-        cmd.env("BGMUX_STATE_DIR", &self.state).env_remove("BGMUX_SOCKET").env_remove("BGMUX_TASK_ID");
+        cmd.arg("-S")
+            .arg(socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args);
+        cmd.env("BGMUX_STATE_DIR", &self.state)
+            .env_remove("BGMUX_SOCKET")
+            .env_remove("BGMUX_TASK_ID");
         cmd.env("SHELL", "/bin/sh").env("HOME", &self.dir);
         cmd
     }
 
     /// Runs a command to completion (30 s at most) and returns its output.
     pub fn run(&self, args: &[&str]) -> Output {
-        let mut child =
-            self.cmd(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let mut out = child.stdout.take().unwrap();
         let mut err = child.stderr.take().unwrap();
         let reader = std::thread::spawn(move || {
@@ -82,22 +101,40 @@ impl Bg {
         });
         let mut stderr = Vec::new();
         err.read_to_end(&mut stderr).unwrap();
-        let status =
-            wait_until(&format!("bgmux {args:?} exits"), Duration::from_secs(30), || child.try_wait().unwrap());
-        Output { status, stdout: reader.join().unwrap(), stderr }
+        let status = wait_until(
+            &format!("bgmux {args:?} exits"),
+            Duration::from_secs(30),
+            || child.try_wait().unwrap(),
+        );
+        Output {
+            status,
+            stdout: reader.join().unwrap(),
+            stderr,
+        }
     }
 
     /// Runs a command that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "bgmux {args:?} failed: {}{}", text(&out.stderr), text(&out.stdout));
+        assert!(
+            out.status.success(),
+            "bgmux {args:?} failed: {}{}",
+            text(&out.stderr),
+            text(&out.stdout)
+        );
         text(&out.stdout)
     }
 
     /// Runs a command that must fail with exit 1; returns its stderr.
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "bgmux {args:?}: {} / {}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "bgmux {args:?}: {} / {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
         let err = text(&out.stderr);
         assert_eq!(err.lines().count(), 1, "errors are one line: {err:?}");
         err
@@ -105,7 +142,10 @@ impl Bg {
 
     /// `bgmux run -- sh -c SCRIPT`; returns the id.
     pub fn sh(&self, script: &str) -> u64 {
-        self.ok(&["run", "--", "/bin/sh", "-c", script]).trim().parse().unwrap()
+        self.ok(&["run", "--", "/bin/sh", "-c", script])
+            .trim()
+            .parse()
+            .unwrap()
     }
 
     /// `ls --json`.
@@ -115,7 +155,10 @@ impl Bg {
 
     /// One task's record from `ls --json`.
     pub fn task(&self, id: u64) -> serde_json::Value {
-        self.ls().into_iter().find(|t| t["id"] == id).unwrap_or_else(|| panic!("no task {id} in ls"))
+        self.ls()
+            .into_iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("no task {id} in ls"))
     }
 
     /// Waits until task `id` has the given status.
@@ -128,7 +171,11 @@ impl Bg {
 
     /// The server's pid, if one runs.
     pub fn server_pid(&self) -> Option<i32> {
-        let pid = self.ls().iter().filter(|t| t["status"] == "running").find_map(|t| t["server_pid"].as_i64())?;
+        let pid = self
+            .ls()
+            .iter()
+            .filter(|t| t["status"] == "running")
+            .find_map(|t| t["server_pid"].as_i64())?;
         Some(pid as i32)
     }
 
@@ -141,7 +188,11 @@ impl Bg {
 impl Drop for Bg {
     fn drop(&mut self) {
         if self.server_up() {
-            let _ = self.cmd(&["kill-server"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+            let _ = self
+                .cmd(&["kill-server"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         }
         if std::thread::panicking() {
             eprintln!("test state kept in {}", self.dir.display());
@@ -177,7 +228,12 @@ impl Outer {
             let name = libc::ptsname(m);
             let s = libc::open(name, libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
             assert!(s >= 0);
-            let ws = libc::winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
+            let ws = libc::winsize {
+                ws_row: rows,
+                ws_col: cols,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            };
             libc::ioctl(s, libc::TIOCSWINSZ, &ws);
             (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s))
         };
@@ -195,7 +251,10 @@ impl Outer {
         }
         let child = cmd.spawn().unwrap();
         let master = std::fs::File::from(master);
-        let screen = Arc::new(Mutex::new((bgmux_term::Terminal::new(rows, cols, 0), Vec::new())));
+        let screen = Arc::new(Mutex::new((
+            bgmux_term::Terminal::new(rows, cols, 0),
+            Vec::new(),
+        )));
         let mut reader = master.try_clone().unwrap();
         let sink = Arc::clone(&screen);
         std::thread::spawn(move || {
@@ -209,7 +268,11 @@ impl Outer {
                 s.1.extend_from_slice(&buf[..n]);
             }
         });
-        Outer { master, child, screen }
+        Outer {
+            master,
+            child,
+            screen,
+        }
     }
 
     /// Types bytes into the outer terminal.
@@ -237,7 +300,12 @@ impl Outer {
 
     /// Resizes the outer terminal (the client gets SIGWINCH).
     pub fn resize(&self, cols: u16, rows: u16) {
-        let ws = libc::winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
         // SAFETY: TIOCSWINSZ on our master with a valid winsize.
         unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
         self.screen.lock().unwrap().0.resize(rows, cols);
@@ -255,7 +323,9 @@ impl Outer {
 
     /// Waits for the client to exit.
     pub fn wait_exit(&mut self) -> std::process::ExitStatus {
-        wait_until("the client exits", SECS10, || self.child.try_wait().unwrap())
+        wait_until("the client exits", SECS10, || {
+            self.child.try_wait().unwrap()
+        })
     }
 }
 

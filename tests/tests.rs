@@ -6,6 +6,10 @@ mod support;
 
 mod attach;
 mod cli;
+mod events;
 mod lifecycle;
 mod scrollback;
 mod security;
+mod split;
+mod ui;
+mod waiting;

@@ -27,7 +27,8 @@ struct Signals {
 impl Signals {
     fn install() -> Result<Signals> {
         let (wake, notify) = UnixStream::pair().context("creating the signal pipe")?;
-        wake.set_nonblocking(true).context("setting the signal pipe non-blocking")?;
+        wake.set_nonblocking(true)
+            .context("setting the signal pipe non-blocking")?;
         let winch = Arc::new(AtomicBool::new(false));
         let quit = Arc::new(AtomicBool::new(false));
         signal_hook::flag::register(SIGWINCH, Arc::clone(&winch)).context("handling SIGWINCH")?;
@@ -35,8 +36,11 @@ impl Signals {
             signal_hook::flag::register(sig, Arc::clone(&quit)).context("handling signals")?;
         }
         for sig in [SIGWINCH, SIGTERM, SIGHUP, SIGINT] {
-            signal_hook::low_level::pipe::register(sig, notify.try_clone().context("cloning the signal pipe")?)
-                .context("handling signals")?;
+            signal_hook::low_level::pipe::register(
+                sig,
+                notify.try_clone().context("cloning the signal pipe")?,
+            )
+            .context("handling signals")?;
         }
         Ok(Signals { winch, quit, wake })
     }
@@ -50,7 +54,11 @@ impl Signals {
 /// Attaches with `spec`; returns when detached or the server says so.
 /// `before` runs with the task's id once attached, while the terminal is
 /// still as we found it (`attach --replay` prints the history there).
-pub fn run(mut conn: Conn, mut spec: AttachSpec, before: &mut dyn FnMut(u64) -> Result<()>) -> Result<ExitCode> {
+pub fn run(
+    mut conn: Conn,
+    mut spec: AttachSpec,
+    before: &mut dyn FnMut(u64) -> Result<()>,
+) -> Result<ExitCode> {
     let Some((cols, rows)) = terminal::size(0).or_else(|| terminal::size(1)) else {
         bail!("attach needs a terminal: stdin is not a tty");
     };
@@ -80,9 +88,21 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
     let panic_after_frame = std::env::var_os("BGMUX_TEST_PANIC").is_some_and(|v| v == "attach");
     loop {
         let mut fds = [
-            libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 },
-            libc::pollfd { fd: sock, events: libc::POLLIN, revents: 0 },
-            libc::pollfd { fd: signals.wake.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+            libc::pollfd {
+                fd: 0,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: sock,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: signals.wake.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
         ];
         // SAFETY: three valid pollfds.
         let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, -1) };
@@ -117,7 +137,10 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
         if fds[0].revents != 0 {
             // SAFETY: the buffer is valid for writes of its length.
             let n = unsafe { libc::read(0, input.as_mut_ptr().cast(), input.len()) };
-            if n == 0 || (n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted) {
+            if n == 0
+                || (n < 0
+                    && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted)
+            {
                 return Ok("[detached from bgmux: terminal closed]".into());
             }
             if n > 0 {

@@ -51,10 +51,18 @@ impl Ctx {
         loop {
             let stream = match UnixStream::connect(&self.paths.socket) {
                 Ok(s) => s,
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+                    ) =>
+                {
                     return Ok(None)
                 }
-                Err(e) => return Err(e).with_context(|| format!("connecting to {}", self.paths.socket.display())),
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("connecting to {}", self.paths.socket.display()))
+                }
             };
             match Conn::handshake(stream) {
                 Ok(conn) => return Ok(Some(conn)),
@@ -63,7 +71,10 @@ impl Ctx {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(Handshake::Gone) => {
-                    bail!("the server on {} keeps closing connections", self.paths.socket.display())
+                    bail!(
+                        "the server on {} keeps closing connections",
+                        self.paths.socket.display()
+                    )
                 }
                 Err(Handshake::Failed(e)) => return Err(e),
             }
@@ -85,14 +96,22 @@ impl Ctx {
             .context("opening the start lock")?;
         // SAFETY: flock on a valid fd; blocks until the other starter is done.
         if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            bail!("locking {}: {}", self.paths.start_lock().display(), std::io::Error::last_os_error());
+            bail!(
+                "locking {}: {}",
+                self.paths.start_lock().display(),
+                std::io::Error::last_os_error()
+            );
         }
         if let Some(conn) = self.connect()? {
             return Ok(conn);
         }
         self.start_server()?;
-        self.connect()?
-            .ok_or_else(|| anyhow!("the server started but does not answer on {}", self.paths.socket.display()))
+        self.connect()?.ok_or_else(|| {
+            anyhow!(
+                "the server started but does not answer on {}",
+                self.paths.socket.display()
+            )
+        })
     }
 
     /// Starts `bgmux server` as a daemon and waits until it listens: the
@@ -108,8 +127,12 @@ impl Ctx {
         if self.verbose {
             cmd.arg("-v");
         }
-        cmd.arg("server").arg("--state-dir").arg(&self.paths.state_dir);
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.arg("server")
+            .arg("--state-dir")
+            .arg(&self.paths.state_dir);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         // SAFETY: setsid is async-signal-safe; it detaches the server from our
         // terminal and process group so it outlives us and our hangups.
         unsafe {
@@ -146,7 +169,9 @@ impl Ctx {
     /// The record named by `key`, or the one-line error for an unknown task.
     pub fn find(&self, key: &str) -> Result<TaskRecord> {
         let records = self.records()?;
-        crate::store::find(records.iter(), key).cloned().ok_or_else(|| no_such_task(key))
+        crate::store::find(records.iter(), key)
+            .cloned()
+            .ok_or_else(|| no_such_task(key))
     }
 }
 
@@ -161,7 +186,9 @@ enum Handshake {
 fn gone(e: &std::io::Error) -> bool {
     matches!(
         e.kind(),
-        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof
+        std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::UnexpectedEof
     )
 }
 
@@ -181,18 +208,27 @@ pub fn unexpected(msg: &ServerMsg) -> anyhow::Error {
 impl Conn {
     fn handshake(mut stream: UnixStream) -> Result<Conn, Handshake> {
         let failed = |e: anyhow::Error| Handshake::Failed(e);
-        stream.set_read_timeout(Some(Duration::from_secs(10))).context("setting a read timeout").map_err(failed)?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .context("setting a read timeout")
+            .map_err(failed)?;
         let mut hello = Vec::new();
         protocol::encode_hello(&mut hello);
         if let Err(e) = std::io::Write::write_all(&mut stream, &hello) {
-            return Err(if gone(&e) { Handshake::Gone } else { failed(anyhow!("sending hello: {e}")) });
+            return Err(if gone(&e) {
+                Handshake::Gone
+            } else {
+                failed(anyhow!("sending hello: {e}"))
+            });
         }
         let theirs = match protocol::read_hello(&mut stream) {
             Ok(h) => h,
             Err(FrameError::Closed) => return Err(Handshake::Gone),
             Err(FrameError::Io(e)) if gone(&e) => return Err(Handshake::Gone),
             Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                return Err(failed(anyhow!("the server does not answer (no hello within 10 s)")))
+                return Err(failed(anyhow!(
+                    "the server does not answer (no hello within 10 s)"
+                )))
             }
             Err(e) => return Err(failed(anyhow!("reading hello: {e}"))),
         };
@@ -203,7 +239,10 @@ impl Conn {
                 theirs.protocol
             )));
         }
-        stream.set_read_timeout(None).context("clearing the read timeout").map_err(failed)?;
+        stream
+            .set_read_timeout(None)
+            .context("clearing the read timeout")
+            .map_err(failed)?;
         Ok(Conn { stream })
     }
 
@@ -244,8 +283,13 @@ impl Conn {
 
     /// Sets a read deadline (for `wait --timeout`).
     pub fn set_deadline(&mut self, deadline: Option<Instant>) -> Result<()> {
-        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)));
-        self.stream.set_read_timeout(timeout).context("setting a read timeout")
+        let timeout = deadline.map(|d| {
+            d.saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1))
+        });
+        self.stream
+            .set_read_timeout(timeout)
+            .context("setting a read timeout")
     }
 
     /// The socket, for the attach loop.

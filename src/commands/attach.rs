@@ -19,7 +19,9 @@ use crate::store::LogBytes;
 
 /// Arguments of `attach`.
 #[derive(Debug, Default, clap::Args)]
-#[command(after_help = "Examples:\n  bgmux attach build      (then C-b d to detach)\n  bgmux attach build --replay")]
+#[command(
+    after_help = "Examples:\n  bgmux attach build      (then C-b d to detach)\n  bgmux attach build --replay"
+)]
 pub struct Args {
     /// The task to show [default: the last view]
     pub task: Option<String>,
@@ -42,10 +44,19 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
         cols: 80,
         rows: 24,
         env: std::env::vars().collect(),
-        cwd: std::env::current_dir().context("reading the current directory")?.display().to_string(),
+        cwd: std::env::current_dir()
+            .context("reading the current directory")?
+            .display()
+            .to_string(),
     };
     let store = ctx.store();
-    let mut before = |id: u64| if args.replay { replay(&store, id) } else { Ok(()) };
+    let mut before = |id: u64| {
+        if args.replay {
+            replay(&store, id)
+        } else {
+            Ok(())
+        }
+    };
     client::attach::run(conn, spec, &mut before)
 }
 
@@ -55,7 +66,11 @@ fn replay(store: &crate::store::Store, id: u64) -> Result<()> {
     let mut out = BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     if reader.first_offset() > 0 {
         let dropped = human_bytes(reader.first_offset());
-        writeln!(out, "[bgmux: {dropped} of earlier output dropped (log-limit)]").context("replaying the log")?;
+        writeln!(
+            out,
+            "[bgmux: {dropped} of earlier output dropped (log-limit)]"
+        )
+        .context("replaying the log")?;
     }
     reader.render_from(reader.first_offset(), true, &mut |l: &str| -> Result<()> {
         writeln!(out, "{l}").context("replaying the log")

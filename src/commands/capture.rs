@@ -49,24 +49,43 @@ const PIECE: usize = 64 << 10;
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let reply = match ctx.connect()? {
         Some(mut conn) => {
-            let msg = ClientMsg::Capture { task: args.task.clone(), history: args.history, ansi: args.ansi };
+            let msg = ClientMsg::Capture {
+                task: args.task.clone(),
+                history: args.history,
+                ansi: args.ansi,
+            };
             conn.request(&msg)?
         }
         None => ServerMsg::NotInMemory,
     };
     let mut out = BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     match reply {
-        ServerMsg::Text(text) => out.write_all(text.as_bytes()).context("writing the capture")?,
-        ServerMsg::History { text, history_rows, log_end } => {
+        ServerMsg::Text(text) => out
+            .write_all(text.as_bytes())
+            .context("writing the capture")?,
+        ServerMsg::History {
+            text,
+            history_rows,
+            log_end,
+        } => {
             let record = ctx.find(&args.task)?;
             let held = usize::try_from(history_rows).unwrap_or(usize::MAX);
             replay(ctx, &record, log_end, held, args.ansi, &mut out)?;
-            out.write_all(text.as_bytes()).context("writing the capture")?;
+            out.write_all(text.as_bytes())
+                .context("writing the capture")?;
         }
         ServerMsg::NotInMemory => {
             let record = ctx.find(&args.task)?;
-            let term = replay(ctx, &record, u64::MAX, if args.history { 0 } else { usize::MAX }, args.ansi, &mut out)?;
-            out.write_all(text_of(&term, args.history, args.ansi).as_bytes()).context("writing the capture")?;
+            let term = replay(
+                ctx,
+                &record,
+                u64::MAX,
+                if args.history { 0 } else { usize::MAX },
+                args.ansi,
+                &mut out,
+            )?;
+            out.write_all(text_of(&term, args.history, args.ansi).as_bytes())
+                .context("writing the capture")?;
         }
         other => return Err(unexpected(&other)),
     }
@@ -77,21 +96,38 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 /// Replays the log up to `end` into an emulator of the task's size and
 /// prints the rows it pushes into history, holding back the newest `held`
 /// (`usize::MAX`: print none). Returns the emulator, its history drained.
-fn replay(ctx: &Ctx, record: &TaskRecord, end: u64, held: usize, ansi: bool, out: &mut impl Write) -> Result<Terminal> {
+fn replay(
+    ctx: &Ctx,
+    record: &TaskRecord,
+    end: u64,
+    held: usize,
+    ansi: bool,
+    out: &mut impl Write,
+) -> Result<Terminal> {
     let reader = LogBytes::open(&ctx.store(), record.id)?;
     let (rows, cols) = (record.size.rows.max(1), record.size.cols.max(2));
     let mut term = Terminal::new(rows, cols, PIECE + usize::from(rows));
     if held != usize::MAX && reader.first_offset() > 0 {
         let dropped = human_bytes(reader.first_offset());
-        writeln!(out, "[bgmux: {dropped} of earlier output dropped (log-limit)]").context("writing the capture")?;
+        writeln!(
+            out,
+            "[bgmux: {dropped} of earlier output dropped (log-limit)]"
+        )
+        .context("writing the capture")?;
     }
-    let opts = TextOptions { include_history: true, ansi, join_wrapped: false };
+    let opts = TextOptions {
+        include_history: true,
+        ansi,
+        join_wrapped: false,
+    };
     let mut window: VecDeque<String> = VecDeque::new();
     let mut text = String::new();
     let mut buf = vec![0u8; CHUNK];
     let mut pos = reader.first_offset();
     while pos < end {
-        let want = buf.len().min(usize::try_from(end - pos).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(end - pos).unwrap_or(usize::MAX));
         let n = reader.read_at(pos, &mut buf[..want])?;
         if n == 0 {
             break;
@@ -110,7 +146,12 @@ fn replay(ctx: &Ctx, record: &TaskRecord, end: u64, held: usize, ansi: bool, out
 }
 
 /// Queues rows in `window` and prints those pushed past its `held` newest.
-fn hold_back(text: &str, window: &mut VecDeque<String>, held: usize, out: &mut impl Write) -> Result<()> {
+fn hold_back(
+    text: &str,
+    window: &mut VecDeque<String>,
+    held: usize,
+    out: &mut impl Write,
+) -> Result<()> {
     for row in text.lines() {
         window.push_back(row.to_string());
         if window.len() > held {
@@ -127,7 +168,14 @@ fn text_of(term: &Terminal, history: bool, ansi: bool) -> String {
         return term.screen_text();
     }
     let mut out = String::new();
-    term.write_text(&mut out, TextOptions { include_history: history, ansi, join_wrapped: false });
+    term.write_text(
+        &mut out,
+        TextOptions {
+            include_history: history,
+            ansi,
+            join_wrapped: false,
+        },
+    );
     out
 }
 
@@ -139,11 +187,13 @@ pub fn handle(server: &Server, key: &str, history: bool, ansi: bool) -> ServerMs
         Err(e) => return e,
     };
     match server.tasks.get(&id) {
-        Some(task) if task.in_memory() && history && task.term.history_dropped() > 0 => ServerMsg::History {
-            text: text_of(&task.term, history, ansi),
-            history_rows: task.term.history_len() as u64,
-            log_end: task.record.output_bytes,
-        },
+        Some(task) if task.in_memory() && history && task.term.history_dropped() > 0 => {
+            ServerMsg::History {
+                text: text_of(&task.term, history, ansi),
+                history_rows: task.term.history_len() as u64,
+                log_end: task.record.output_bytes,
+            }
+        }
         Some(task) if task.in_memory() => ServerMsg::Text(text_of(&task.term, history, ansi)),
         _ => ServerMsg::NotInMemory,
     }

@@ -23,7 +23,8 @@ pub struct Args {
 }
 
 fn parse(s: &str) -> Result<i32, String> {
-    pty::parse_signal(s).ok_or_else(|| format!("unknown signal {s:?}: use a name like TERM or INT, or a number"))
+    pty::parse_signal(s)
+        .ok_or_else(|| format!("unknown signal {s:?}: use a name like TERM or INT, or a number"))
 }
 
 /// The client side.
@@ -31,11 +32,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let Some(mut conn) = ctx.connect()? else {
         let record = ctx.find(&args.task)?;
         if record.status.is_live() {
-            bail!("task {} was lost with its server: nothing to signal", record.id);
+            bail!(
+                "task {} was lost with its server: nothing to signal",
+                record.id
+            );
         }
-        bail!("task {} has already ended ({})", record.id, record.status_text());
+        bail!(
+            "task {} has already ended ({})",
+            record.id,
+            record.status_text()
+        );
     };
-    conn.request_ok(&ClientMsg::Kill { task: args.task, signal: args.signal })?;
+    conn.request_ok(&ClientMsg::Kill {
+        task: args.task,
+        signal: args.signal,
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -50,7 +61,10 @@ pub fn handle(server: &mut Server, key: &str, signal: Option<i32>) -> ServerMsg 
             server.kill_task(id, signal);
             ServerMsg::Ok
         }
-        Some(t) => ServerMsg::Error(format!("task {id} has already ended ({})", t.record.status_text())),
+        Some(t) => ServerMsg::Error(format!(
+            "task {id} has already ended ({})",
+            t.record.status_text()
+        )),
         None => ServerMsg::Error(format!("no task {key}")),
     }
 }

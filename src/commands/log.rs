@@ -54,11 +54,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Some(n) => reader.tail_offset(n)?,
         None => reader.first_offset(),
     };
-    let mut out = Out { raw: args.raw, stdout: BufWriter::with_capacity(64 << 10, std::io::stdout().lock()) };
+    let mut out = Out {
+        raw: args.raw,
+        stdout: BufWriter::with_capacity(64 << 10, std::io::stdout().lock()),
+    };
     if start == reader.first_offset() && start > 0 {
-        out.note(&format!("{} of earlier output dropped (log-limit)", human_bytes(start)))?;
+        out.note(&format!(
+            "{} of earlier output dropped (log-limit)",
+            human_bytes(start)
+        ))?;
     }
-    let mut follow = Follow { reader, pos: start, renderer: Renderer::new(false), store };
+    let mut follow = Follow {
+        reader,
+        pos: start,
+        renderer: Renderer::new(false),
+        store,
+    };
     follow.drain(&mut out)?;
     if args.follow {
         let mut conn = ctx.connect()?;
@@ -77,7 +88,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
     }
     follow.renderer.finish(&mut |l: &str| out.line(l))?;
-    let record = if args.follow { ctx.find(&record.id.to_string()).unwrap_or(record) } else { record };
+    let record = if args.follow {
+        ctx.find(&record.id.to_string()).unwrap_or(record)
+    } else {
+        record
+    };
     if record.log_incomplete {
         out.note("the log is incomplete: writing it failed (disk full or file size limit); later output is missing")?;
     }
@@ -93,7 +108,9 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn line(&mut self, line: &str) -> Result<()> {
-        self.stdout.write_all(line.as_bytes()).context("writing the log")?;
+        self.stdout
+            .write_all(line.as_bytes())
+            .context("writing the log")?;
         self.stdout.write_all(b"\n").context("writing the log")
     }
 
@@ -172,7 +189,9 @@ impl Follow {
 /// Is the task still running? Asked of the server; with no server, nothing
 /// can add to the log any more.
 fn task_live(conn: &mut Option<Conn>, id: u64) -> Result<bool> {
-    let Some(c) = conn.as_mut() else { return Ok(false) };
+    let Some(c) = conn.as_mut() else {
+        return Ok(false);
+    };
     match c.request(&ClientMsg::List { all: true }) {
         Ok(ServerMsg::Tasks(tasks)) => Ok(tasks.iter().any(|t| t.id == id && t.status.is_live())),
         Ok(other) => Err(unexpected(&other)),

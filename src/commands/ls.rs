@@ -33,7 +33,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &records).context("writing JSON")?;
         writeln!(out).context("writing JSON")?;
     } else {
-        out.write_all(table(&records, args.all, Timestamp::now()).as_bytes()).context("writing the table")?;
+        out.write_all(table(&records, args.all, Timestamp::now()).as_bytes())
+            .context("writing the table")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -50,7 +51,12 @@ pub fn table(records: &[TaskRecord], all: bool, now: Timestamp) -> String {
         let mut row = vec![
             r.id.to_string(),
             r.name.clone().unwrap_or_else(|| "-".into()),
-            r.status_text() + if r.log_incomplete { " (log incomplete)" } else { "" },
+            r.status_text()
+                + if r.log_incomplete {
+                    " (log incomplete)"
+                } else {
+                    ""
+                },
             format!("{} ago", human_duration(r.started_at.millis_until(now))),
             human_duration(r.duration_ms(now)),
             human_bytes(r.output_bytes),
@@ -63,8 +69,9 @@ pub fn table(records: &[TaskRecord], all: bool, now: Timestamp) -> String {
         row.push(r.command.join(" "));
         rows.push(row);
     }
-    let widths: Vec<usize> =
-        (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut text = String::new();
     for row in rows {
         let last = row.len() - 1;

@@ -3,11 +3,15 @@
 //! dispatches both ways, one line per command.
 
 pub mod attach;
+pub mod bg;
 pub mod capture;
+pub mod events;
+pub mod init;
 pub mod kill;
 pub mod kill_server;
 pub mod log;
 pub mod ls;
+pub mod prompt_hook;
 pub mod rm;
 pub mod run;
 pub mod send;
@@ -28,19 +32,39 @@ use crate::server::{ConnId, Server};
 /// Runs the command line's command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let paths = Paths::resolve(cli.socket.as_deref(), cli.name.as_deref())?;
-    let kind = if matches!(cli.command, Some(Command::Server(_))) { "server" } else { "client" };
+    let socket_flags = match (&cli.socket, &cli.name) {
+        (Some(_), _) => format!(
+            " -S '{}'",
+            paths.socket.display().to_string().replace('\'', r"'\''")
+        ),
+        (None, Some(name)) => format!(" -L '{name}'"),
+        _ => String::new(),
+    };
+    let kind = if matches!(cli.command, Some(Command::Server(_))) {
+        "server"
+    } else {
+        "client"
+    };
     let state_dir = match &cli.command {
         Some(Command::Server(args)) => args.state_dir.clone(),
         _ => paths.state_dir.clone(),
     };
     crate::logging::init(kind, cli.verbose, &state_dir);
-    let ctx = Ctx { paths, config: cli.config, verbose: cli.verbose };
+    let ctx = Ctx {
+        paths,
+        config: cli.config,
+        verbose: cli.verbose,
+    };
     match cli.command {
         None => attach::run(&ctx, attach::Args::default(), true),
         Some(Command::Run(args)) => run::run(&ctx, args),
         Some(Command::Ls(args)) => ls::run(&ctx, args),
         Some(Command::Attach(args)) => attach::run(&ctx, args, false),
+        Some(Command::Bg(args)) => bg::run(&ctx, args),
         Some(Command::Capture(args)) => capture::run(&ctx, args),
+        Some(Command::Events(args)) => events::run(&ctx, args),
+        Some(Command::Init(args)) => init::run(&ctx, args, &socket_flags),
+        Some(Command::PromptHook(args)) => prompt_hook::run(&ctx, args),
         Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Wait(args)) => wait::run(&ctx, args),
         Some(Command::Send(args)) => send::run(&ctx, args),
@@ -58,7 +82,11 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
     match msg {
         ClientMsg::Run(spec) => Some(run::handle(server, &spec)),
         ClientMsg::List { .. } => Some(ls::handle(server)),
-        ClientMsg::Capture { task, history, ansi } => Some(capture::handle(server, &task, history, ansi)),
+        ClientMsg::Capture {
+            task,
+            history,
+            ansi,
+        } => Some(capture::handle(server, &task, history, ansi)),
         ClientMsg::Wait { tasks, any } => wait::handle(server, conn, &tasks, any),
         ClientMsg::Send { task, data } => Some(send::handle(server, &task, &data)),
         ClientMsg::SendKeys { task, keys } => Some(send::handle_keys(server, &task, &keys)),
@@ -75,7 +103,8 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
             server.subscribers.push(conn);
             None
         }
-        ClientMsg::Background { .. } => Some(ServerMsg::Error("bg is not available yet".into())),
+        ClientMsg::EndedSince { since } => Some(prompt_hook::handle(server, since)),
+        ClientMsg::Background { task, text } => Some(bg::handle(server, task, text)),
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::client::{no_such_task, unexpected, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
-use crate::server::{lifecycle_event, Server};
+use crate::server::Server;
 
 /// Arguments of `rm`.
 #[derive(Debug, clap::Args)]
@@ -24,7 +24,10 @@ pub struct Args {
 /// The client side.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if let Some(mut conn) = ctx.connect()? {
-        return match conn.request(&ClientMsg::Remove { tasks: args.tasks, finished: args.finished })? {
+        return match conn.request(&ClientMsg::Remove {
+            tasks: args.tasks,
+            finished: args.finished,
+        })? {
             ServerMsg::Removed(_) => Ok(ExitCode::SUCCESS),
             other => Err(unexpected(&other)),
         };
@@ -37,7 +40,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     } else {
         let mut ids = Vec::new();
         for key in &args.tasks {
-            ids.push(crate::store::find(records.iter(), key).ok_or_else(|| no_such_task(key))?.id);
+            ids.push(
+                crate::store::find(records.iter(), key)
+                    .ok_or_else(|| no_such_task(key))?
+                    .id,
+            );
         }
         ids
     };
@@ -50,7 +57,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 /// The server side.
 pub fn handle(server: &mut Server, keys: &[String], finished: bool) -> ServerMsg {
     let ids: Vec<u64> = if finished {
-        server.tasks.iter().filter(|(_, t)| !t.is_live()).map(|(id, _)| *id).collect()
+        server
+            .tasks
+            .iter()
+            .filter(|(_, t)| !t.is_live())
+            .map(|(id, _)| *id)
+            .collect()
     } else {
         let mut ids = Vec::new();
         for key in keys {
@@ -66,10 +78,7 @@ pub fn handle(server: &mut Server, keys: &[String], finished: bool) -> ServerMsg
         ids
     };
     for id in &ids {
-        if let Some(task) = server.tasks.remove(id) {
-            server.store.remove(*id);
-            server.publish(lifecycle_event("removed", &task.record));
-        }
+        server.remove_task(*id);
     }
     ServerMsg::Removed(ids)
 }

@@ -33,16 +33,26 @@ pub struct Args {
     #[arg(long)]
     pub attach: bool,
     /// The command and its arguments
-    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
     pub command: Vec<String>,
 }
 
 fn parse_size(s: &str) -> Result<(u16, u16), String> {
     let bad = || format!("invalid size {s:?}: expected COLSxROWS such as 120x40");
     let (c, r) = s.split_once(['x', 'X']).ok_or_else(bad)?;
-    let (c, r) = (c.parse::<u16>().map_err(|_| bad())?, r.parse::<u16>().map_err(|_| bad())?);
+    let (c, r) = (
+        c.parse::<u16>().map_err(|_| bad())?,
+        r.parse::<u16>().map_err(|_| bad())?,
+    );
     if !(2..=1000).contains(&c) || !(1..=1000).contains(&r) {
-        return Err(format!("size {s} out of range: 2-1000 columns, 1-1000 rows"));
+        return Err(format!(
+            "size {s} out of range: 2-1000 columns, 1-1000 rows"
+        ));
     }
     Ok((c, r))
 }
@@ -57,14 +67,17 @@ fn parse_env(s: &str) -> Result<(String, String), String> {
 /// The client side.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let cwd = match &args.cwd {
-        Some(dir) => std::env::current_dir().context("reading the current directory")?.join(dir),
+        Some(dir) => std::env::current_dir()
+            .context("reading the current directory")?
+            .join(dir),
         None => std::env::current_dir().context("reading the current directory")?,
     };
     if !cwd.is_dir() {
         bail!("no such directory {}", cwd.display());
     }
-    let mut env: Vec<(String, String)> =
-        std::env::vars().filter(|(k, _)| !args.env.iter().any(|(o, _)| o == k)).collect();
+    let mut env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| !args.env.iter().any(|(o, _)| o == k))
+        .collect();
     env.extend(args.env.iter().cloned());
     let spec = RunSpec {
         argv: args.command,
@@ -81,7 +94,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     println!("{id}");
     if args.attach {
-        let attach = crate::commands::attach::Args { task: Some(id.to_string()), replay: false };
+        let attach = crate::commands::attach::Args {
+            task: Some(id.to_string()),
+            replay: false,
+        };
         return crate::commands::attach::run(ctx, attach, false);
     }
     Ok(ExitCode::SUCCESS)

@@ -34,19 +34,32 @@ pub struct Args {
 /// The client side.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let msg = if args.keys {
-        if let Some(bad) = args.words.iter().find(|k| keyname::encode(k, false).is_none()) {
+        if let Some(bad) = args
+            .words
+            .iter()
+            .find(|k| keyname::encode(k, false).is_none())
+        {
             bail!("unknown key {bad:?}: use names like Enter, Tab, Escape, Up, C-c, M-x, F1, or one character");
         }
-        ClientMsg::SendKeys { task: args.task, keys: args.words }
+        ClientMsg::SendKeys {
+            task: args.task,
+            keys: args.words,
+        }
     } else {
         let mut data = args.words.join(" ").into_bytes();
         if args.enter {
             data.push(b'\r');
         }
-        ClientMsg::Send { task: args.task, data }
+        ClientMsg::Send {
+            task: args.task,
+            data,
+        }
     };
     let Some(mut conn) = ctx.connect()? else {
-        bail!("no server running on {}: nothing to send to", ctx.paths.socket.display())
+        bail!(
+            "no server running on {}: nothing to send to",
+            ctx.paths.socket.display()
+        )
     };
     conn.request_ok(&msg)?;
     Ok(ExitCode::SUCCESS)
@@ -56,7 +69,10 @@ fn live_task(server: &Server, key: &str) -> Result<u64, ServerMsg> {
     let id = super::find_task(server, key)?;
     match server.tasks.get(&id) {
         Some(t) if t.is_live() => Ok(id),
-        Some(t) => Err(ServerMsg::Error(format!("task {id} has ended ({})", t.record.status_text()))),
+        Some(t) => Err(ServerMsg::Error(format!(
+            "task {id} has ended ({})",
+            t.record.status_text()
+        ))),
         None => Err(ServerMsg::Error(format!("no task {key}"))),
     }
 }
@@ -81,7 +97,9 @@ pub fn handle_keys(server: &mut Server, key: &str, keys: &[String]) -> ServerMsg
         Err(e) => return e,
     };
     let ctl = server.senders.ctl.clone();
-    let Some(task) = server.tasks.get_mut(&id) else { return ServerMsg::Error(format!("no task {key}")) };
+    let Some(task) = server.tasks.get_mut(&id) else {
+        return ServerMsg::Error(format!("no task {key}"));
+    };
     let app_cursor = task.term.modes().app_cursor;
     let mut data = Vec::new();
     for k in keys {

@@ -33,7 +33,9 @@ const TIMED_OUT: u8 = 124;
 /// The client side.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let deadline = match args.timeout {
-        Some(secs) if !(0.0..=1e9).contains(&secs) => bail!("invalid --timeout {secs}: expected seconds >= 0"),
+        Some(secs) if !(0.0..=1e9).contains(&secs) => {
+            bail!("invalid --timeout {secs}: expected seconds >= 0")
+        }
         Some(secs) => Some(Instant::now() + Duration::from_secs_f64(secs)),
         None => None,
     };
@@ -45,16 +47,28 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             let r = crate::store::find(records.iter(), key).ok_or_else(|| no_such_task(key))?;
             codes.push(r.wait_code());
         }
-        let code = if args.any { codes[0] } else { codes.iter().copied().find(|c| *c != 0).unwrap_or(0) };
+        let code = if args.any {
+            codes[0]
+        } else {
+            codes.iter().copied().find(|c| *c != 0).unwrap_or(0)
+        };
         return Ok(exit(code));
     };
-    conn.send(&ClientMsg::Wait { tasks: args.tasks, any: args.any })?;
+    conn.send(&ClientMsg::Wait {
+        tasks: args.tasks,
+        any: args.any,
+    })?;
     conn.set_deadline(deadline)?;
     match conn.recv() {
         Ok(crate::protocol::Frame::Msg(ServerMsg::Waited { code, .. })) => Ok(exit(code)),
         Ok(crate::protocol::Frame::Msg(other)) => Err(unexpected(&other)),
         Ok(crate::protocol::Frame::Data(_)) => bail!("unexpected data from the server"),
-        Err(FrameError::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+        Err(FrameError::Io(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
             Ok(ExitCode::from(TIMED_OUT))
         }
         Err(FrameError::Closed) => bail!("the server exited while waiting"),

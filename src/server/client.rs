@@ -1,32 +1,65 @@
-//! Attached clients: each has a view (the task it shows), a size, the last
-//! frame it was sent, and its prefix-key state. This file handles attaching,
-//! input, resizing, switching tasks, and when to render; `render.rs` draws.
+//! Attached clients: each has its own size, its own view (a layout of
+//! panes, one focused, maybe zoomed), an overlay mode (prompt, switcher,
+//! review, a y/n question), the last frame it was sent, and its prefix-key
+//! state. This file owns attaching, sizing, what each pane shows, and when a
+//! client gets a frame; `input.rs` turns keys into the operations here and
+//! `render.rs` draws.
 
 use std::time::{Duration, Instant};
 
-use bgmux_term::Frame;
+use bgmux_term::{Frame, Rect};
 
-use super::keys::{Action, Key, Keys};
+use super::keys::Keys;
+use super::layout::{self, Dir, Node, Placed};
 use super::{ConnId, Server};
 use crate::protocol::{AttachSpec, RunSpec, ServerMsg};
-use crate::store::time::Timestamp;
 
 /// The shortest time between two frames to one client while output floods.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+/// The shortest time between two frames while the switcher previews a task
+/// (previews are throttled to 30 fps).
+pub const PREVIEW_INTERVAL: Duration = Duration::from_millis(33);
 /// How long a status-line message stays.
 pub const MESSAGE_TIME: Duration = Duration::from_secs(4);
-/// The prefix key: C-b.
+/// The default prefix key: C-b.
 pub const PREFIX: u8 = 0x02;
+
+/// What the client's keys go to, besides the panes.
+#[derive(Debug, Default)]
+pub enum Mode {
+    /// Keys go to the focused pane.
+    #[default]
+    Normal,
+    /// The command prompt on the status line.
+    Prompt(super::prompt::Prompt),
+    /// The `/tasks` switcher.
+    Switcher(Box<super::switcher::Switcher>),
+    /// A y/n question on the status line.
+    Confirm(Confirm),
+}
+
+/// A pending y/n question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Kill this task?
+    Kill(u64),
+}
 
 /// One attached client.
 #[derive(Debug)]
 pub struct Client {
-    /// Terminal columns and rows.
+    /// Terminal columns.
     pub cols: u16,
     /// Terminal rows (including the status line).
     pub rows: u16,
-    /// The task in view.
-    pub view: u64,
+    /// The panes.
+    pub layout: Node,
+    /// The focused pane's index in pane order.
+    pub focus: usize,
+    /// Only the focused pane is shown.
+    pub zoomed: bool,
+    /// Overlay mode.
+    pub mode: Mode,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// When the last frame was rendered.
@@ -37,6 +70,8 @@ pub struct Client {
     pub shown: Option<Frame>,
     /// A status-line message and when it expires.
     pub message: Option<(String, Instant)>,
+    /// Bytes for the outer terminal with the next frame (bell, OSC 9/777).
+    pub extra: Vec<u8>,
     /// Prefix-key state.
     pub keys: Keys,
     /// The client's environment, for the shells it starts.
@@ -46,9 +81,48 @@ pub struct Client {
 }
 
 impl Client {
-    /// The pty size of a task shown alone: all rows but the status line.
-    pub fn pane_size(&self) -> (u16, u16) {
-        (self.cols, self.rows.saturating_sub(1).max(1))
+    /// The area panes share: everything but the status line.
+    pub fn pane_area(&self) -> Rect {
+        Rect {
+            row: 0,
+            col: 0,
+            rows: self.rows.saturating_sub(1).max(1),
+            cols: self.cols,
+        }
+    }
+
+    /// Where each visible pane goes: only the focused one when zoomed, or
+    /// when the terminal has become too small for every pane to keep its
+    /// minimum size (the layout comes back when the terminal grows).
+    pub fn placed(&self) -> Vec<Placed> {
+        let area = self.pane_area();
+        if !self.zoomed {
+            let placed = self.layout.place(area);
+            if layout::fits(&placed) {
+                return placed;
+            }
+        }
+        vec![Placed {
+            task: self.focused_task(),
+            index: self.focus,
+            outer: area,
+            inner: area,
+        }]
+    }
+
+    /// The task in the focused pane.
+    pub fn focused_task(&self) -> u64 {
+        let tasks = self.layout.tasks();
+        tasks
+            .get(self.focus)
+            .or(tasks.first())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Does any pane of this view show `task`?
+    pub fn shows(&self, task: u64) -> bool {
+        self.layout.tasks().contains(&task)
     }
 
     /// When this client wants a frame, if it does.
@@ -56,7 +130,18 @@ impl Client {
         if !self.dirty || self.in_flight {
             return self.message.as_ref().map(|(_, until)| *until);
         }
-        Some(self.last_render.map_or_else(Instant::now, |t| t + FRAME_INTERVAL))
+        Some(
+            self.last_render
+                .map_or_else(Instant::now, |t| t + self.interval()),
+        )
+    }
+
+    /// The frame interval for this client now.
+    pub fn interval(&self) -> Duration {
+        match self.mode {
+            Mode::Switcher(_) => PREVIEW_INTERVAL,
+            _ => FRAME_INTERVAL,
+        }
     }
 
     /// The queued frame was written out.
@@ -81,18 +166,22 @@ impl Server {
         let client = Client {
             cols: spec.cols.max(2),
             rows: spec.rows.max(2),
-            view,
+            layout: Node::Pane(view),
+            focus: 0,
+            zoomed: false,
+            mode: Mode::Normal,
             dirty: true,
             last_render: None,
             in_flight: false,
             shown: None,
             message: None,
+            extra: Vec::new(),
             keys: Keys::new(PREFIX),
             env: spec.env,
             cwd: spec.cwd,
         };
         self.clients.insert(conn, client);
-        self.show(conn, view);
+        self.view_changed(conn);
         ServerMsg::Attached { id: view }
     }
 
@@ -110,16 +199,30 @@ impl Server {
             }
             return Ok(task.id);
         }
-        if let Some(id) = self.last_view.filter(|id| self.tasks.get(id).is_some_and(|t| t.is_live())) {
+        if let Some(id) = self.last_view.filter(|id| self.is_live(*id)) {
             return Ok(id);
         }
-        if let Some(id) = self.tasks.iter().rev().find(|(_, t)| t.is_live()).map(|(id, _)| *id) {
+        if let Some(id) = self
+            .tasks
+            .iter()
+            .rev()
+            .find(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+        {
             return Ok(id);
         }
         if !spec.start_shell {
-            return Err("no live task to attach to: start one with `bgmux run`, or run `bgmux` for a shell".into());
+            return Err(
+                "no live task to attach to: start one with `bgmux run`, or run `bgmux` for a shell"
+                    .into(),
+            );
         }
         self.start_shell(&spec.env, &spec.cwd, None)
+    }
+
+    /// Is task `id` live?
+    pub fn is_live(&self, id: u64) -> bool {
+        self.tasks.get(&id).is_some_and(|t| t.is_live())
     }
 
     /// Starts the user's shell as a task.
@@ -129,7 +232,10 @@ impl Server {
         cwd: &str,
         size: Option<(u16, u16)>,
     ) -> Result<u64, String> {
-        let shell = env.iter().find(|(k, _)| k == "SHELL").map_or("/bin/sh".to_string(), |(_, v)| v.clone());
+        let shell = env
+            .iter()
+            .find(|(k, _)| k == "SHELL")
+            .map_or("/bin/sh".to_string(), |(_, v)| v.clone());
         let spec = RunSpec {
             argv: vec![shell],
             name: None,
@@ -141,15 +247,23 @@ impl Server {
         self.start_task(&spec).map_err(|(_, e)| e)
     }
 
-    /// Puts task `id` in `conn`'s view and sizes its pty to the client.
-    pub fn show(&mut self, conn: ConnId, id: u64) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
-        client.view = id;
+    /// A client's layout, focus or size changed: size every pane's task to
+    /// its pane (this client is the most recently active one), redraw, and
+    /// note what it has now seen.
+    pub fn view_changed(&mut self, conn: ConnId) {
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        client.focus = client.focus.min(client.layout.len().saturating_sub(1));
         client.dirty = true;
-        let (cols, rows) = client.pane_size();
-        self.last_view = Some(id);
-        if let Some(task) = self.tasks.get_mut(&id) {
-            task.resize(cols, rows);
+        let placed = client.placed();
+        let focused = client.focused_task();
+        self.last_view = Some(focused);
+        for p in &placed {
+            if let Some(task) = self.tasks.get_mut(&p.task) {
+                task.resize(p.inner.cols, p.inner.rows);
+                task.unseen = false;
+            }
         }
         self.count_attached();
     }
@@ -160,81 +274,138 @@ impl Server {
             task.record.attached_clients = 0;
         }
         for client in self.clients.values() {
-            if let Some(task) = self.tasks.get_mut(&client.view) {
-                task.record.attached_clients += 1;
+            for id in client.layout.tasks() {
+                if let Some(task) = self.tasks.get_mut(&id) {
+                    task.record.attached_clients += 1;
+                }
             }
         }
     }
 
-    /// The client's terminal changed size; its task follows (the most
-    /// recently active client decides a shared task's size).
+    /// The client's terminal changed size: every pane is laid out again.
     pub fn resize_client(&mut self, conn: ConnId, cols: u16, rows: u16) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         client.cols = cols.max(2);
         client.rows = rows.max(2);
         client.shown = None;
-        let view = client.view;
-        self.show(conn, view);
+        self.view_changed(conn);
     }
 
-    /// Input from an attached client.
-    pub(super) fn on_input(&mut self, conn: ConnId, data: &[u8]) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
-        let actions = client.keys.feed(data);
-        let view = client.view;
-        for action in actions {
-            match action {
-                Action::Forward(bytes) => {
-                    self.make_active(conn);
-                    let ctl = self.senders.ctl.clone();
-                    if let Some(task) = self.tasks.get_mut(&view) {
-                        task.write(&bytes, &ctl);
-                    }
-                }
-                Action::Prefixed(key) => self.prefixed(conn, key),
+    /// Shows `task` in the focused pane.
+    pub fn show(&mut self, conn: ConnId, task: u64) {
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let focus = client.focus;
+        client.layout.set_task(focus, task);
+        self.view_changed(conn);
+    }
+
+    /// Shows `tasks` tiled in one view (the switcher's `s`, `/split`).
+    pub fn show_tiled(&mut self, conn: ConnId, tasks: &[u64]) {
+        let Some(layout) = Node::tiled(tasks) else {
+            return;
+        };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        if !layout::fits(&layout.place(client.pane_area())) {
+            client.say(format!(
+                "{} panes do not fit in {}x{}",
+                tasks.len(),
+                client.cols,
+                client.rows
+            ));
+            return;
+        }
+        client.layout = layout;
+        client.focus = 0;
+        client.zoomed = false;
+        self.view_changed(conn);
+    }
+
+    /// Splits the focused pane with a new shell (prefix `%` and `"`).
+    pub fn split_focused(&mut self, conn: ConnId, dir: Dir) {
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let mut trial = client.layout.clone();
+        trial.split(client.focus, dir, 0);
+        if !layout::fits(&trial.place(client.pane_area())) {
+            self.say(conn, "no room to split this pane".into());
+            return;
+        }
+        let (env, cwd) = (client.env.clone(), client.cwd.clone());
+        let id = match self.start_shell(&env, &cwd, None) {
+            Ok(id) => id,
+            Err(e) => return self.say(conn, e),
+        };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let focus = client.focus;
+        client.layout.split(focus, dir, id);
+        client.focus = focus + 1;
+        client.zoomed = false;
+        self.view_changed(conn);
+    }
+
+    /// Closes the focused pane (prefix `x` on an ended task); the last pane
+    /// moves on to another live task instead, or the client leaves.
+    pub fn close_focused(&mut self, conn: ConnId) {
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let layout = std::mem::replace(&mut client.layout, Node::Pane(0));
+        match layout.clone().remove(client.focus) {
+            Some(rest) => {
+                client.layout = rest;
+                client.focus = client.focus.saturating_sub(1);
+                client.zoomed = false;
+                self.view_changed(conn);
+            }
+            None => {
+                client.layout = layout;
+                self.move_on(conn, None);
             }
         }
     }
 
-    /// Typing makes a client the one whose size a shared task takes.
-    fn make_active(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get(&conn) else { return };
-        let (view, (cols, rows)) = (client.view, client.pane_size());
-        if let Some(task) = self.tasks.get_mut(&view) {
-            task.resize(cols, rows);
-        }
-    }
-
-    /// The key after the prefix (SPEC §4).
-    fn prefixed(&mut self, conn: ConnId, key: Key) {
-        match key {
-            Key::Char('d') => self.reply(conn, &ServerMsg::Detached("[detached from bgmux]".into())),
-            Key::Char('c') => self.new_shell(conn),
-            Key::Char('n') => self.cycle(conn, true),
-            Key::Char('p') => self.cycle(conn, false),
-            Key::Char(c) if c as u32 == u32::from(PREFIX) => {
-                let view = self.clients.get(&conn).map(|c| c.view);
-                let ctl = self.senders.ctl.clone();
-                if let Some(task) = view.and_then(|v| self.tasks.get_mut(&v)) {
-                    task.write(&[PREFIX], &ctl);
+    /// A single-pane view whose task is gone moves to the next live task
+    /// not already shown, or the client leaves with `line`.
+    fn move_on(&mut self, conn: ConnId, line: Option<String>) {
+        let next = self
+            .tasks
+            .iter()
+            .find(|(_, t)| t.is_live())
+            .map(|(id, _)| *id);
+        match next {
+            Some(next) => {
+                self.show(conn, next);
+                if let Some(line) = line {
+                    self.say(conn, line);
                 }
             }
-            _ => {}
+            None => {
+                let line = line.unwrap_or_else(|| "[no live task]".into());
+                self.reply(conn, &ServerMsg::Detached(line));
+            }
         }
     }
 
-    fn new_shell(&mut self, conn: ConnId) {
-        let Some(client) = self.clients.get(&conn) else { return };
-        let (env, cwd, size) = (client.env.clone(), client.cwd.clone(), client.pane_size());
-        match self.start_shell(&env, &cwd, Some(size)) {
-            Ok(id) => self.show(conn, id),
-            Err(e) => self.say(conn, e),
-        }
-    }
-
-    fn cycle(&mut self, conn: ConnId, forward: bool) {
-        let Some(view) = self.clients.get(&conn).map(|c| c.view) else { return };
-        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+    /// Shows the next (or previous) live task in the focused pane.
+    pub fn cycle(&mut self, conn: ConnId, forward: bool) {
+        let Some(view) = self.clients.get(&conn).map(|c| c.focused_task()) else {
+            return;
+        };
+        let live: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+            .collect();
         let next = if forward {
             live.iter().find(|id| **id > view).or(live.first())
         } else {
@@ -252,34 +423,40 @@ impl Server {
         }
     }
 
-    /// Task `id` ended: clients showing it say so and move to the next live
-    /// task, or leave if there is none.
+    /// Task `id` ended: a lone pane showing it moves on to the next live
+    /// task (or the client leaves); in a split view the pane keeps the final
+    /// screen with the exit status in its title until it is closed.
     pub(super) fn task_ended_in_views(&mut self, id: u64) {
-        let Some(record) = self.tasks.get(&id).map(|t| t.record.clone()) else { return };
+        let Some(record) = self.tasks.get(&id).map(|t| t.record.clone()) else {
+            return;
+        };
         let line = format!("[task {id} {}]", ended_words(&record));
-        let viewers: Vec<ConnId> = self.clients.iter().filter(|(_, c)| c.view == id).map(|(conn, _)| *conn).collect();
-        let next = self.tasks.iter().find(|(_, t)| t.is_live()).map(|(id, _)| *id);
-        for conn in viewers {
-            match next {
-                Some(next) => {
-                    self.show(conn, next);
-                    self.say(conn, line.clone());
-                }
-                None => self.reply(conn, &ServerMsg::Detached(line.clone())),
-            }
+        let alone: Vec<ConnId> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| matches!(c.layout, Node::Pane(t) if t == id))
+            .map(|(conn, _)| *conn)
+            .collect();
+        for conn in alone {
+            self.move_on(conn, Some(line.clone()));
         }
-        let summary = record.summary(Timestamp::now());
-        for client in self.clients.values_mut().filter(|c| c.view != id) {
-            client.say(summary.clone());
-        }
+        self.mark_dirty(id);
     }
 
     /// Marks the clients showing task `id` for a new frame.
     pub fn mark_dirty(&mut self, id: u64) {
         for client in self.clients.values_mut() {
-            if client.view == id {
+            let previewed = matches!(&client.mode, Mode::Switcher(s) if s.selected == id);
+            if previewed || client.shows(id) {
                 client.dirty = true;
             }
+        }
+    }
+
+    /// Marks every client for a new frame (task list or statuses changed).
+    pub fn mark_all_dirty(&mut self) {
+        for client in self.clients.values_mut() {
+            client.dirty = true;
         }
     }
 
@@ -295,7 +472,9 @@ impl Server {
                     c.message = None;
                     c.dirty = true;
                 }
-                let old = c.last_render.is_none_or(|t| now.duration_since(t) >= FRAME_INTERVAL);
+                let old = c
+                    .last_render
+                    .is_none_or(|t| now.duration_since(t) >= c.interval());
                 (c.dirty && !c.in_flight && (quiet || old)).then_some(*conn)
             })
             .collect();
@@ -305,7 +484,9 @@ impl Server {
     }
 
     fn render_client(&mut self, conn: ConnId, now: Instant) {
-        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
         let frame = super::render::compose(client, &self.tasks);
         let mut out = Vec::with_capacity(16 * 1024);
         match &client.shown {
@@ -314,6 +495,7 @@ impl Server {
             }
             _ => frame.render_full(&mut out),
         }
+        out.append(&mut client.extra);
         client.shown = Some(frame);
         client.dirty = false;
         client.last_render = Some(now);

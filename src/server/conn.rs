@@ -39,9 +39,20 @@ pub enum Flush {
 
 impl Conn {
     /// Starts reading `read` in a task; `write` stays with the loop.
-    pub fn start(id: ConnId, read: OwnedReadHalf, write: OwnedWriteHalf, events: mpsc::Sender<Event>) -> Conn {
+    pub fn start(
+        id: ConnId,
+        read: OwnedReadHalf,
+        write: OwnedWriteHalf,
+        events: mpsc::Sender<Event>,
+    ) -> Conn {
         let reader = tokio::task::spawn_local(read_frames(id, read, events));
-        let mut conn = Conn { writer: Rc::new(write), out: Vec::new(), sent: 0, waiting: false, reader };
+        let mut conn = Conn {
+            writer: Rc::new(write),
+            out: Vec::new(),
+            sent: 0,
+            waiting: false,
+            reader,
+        };
         let mut hello = Vec::new();
         protocol::encode_hello(&mut hello);
         conn.out = hello;
@@ -150,7 +161,10 @@ async fn read_hello(read: &mut OwnedReadHalf) -> Result<(), String> {
     };
     let hello = Hello::decode(&body).ok_or("not a bgmux hello")?;
     if hello.protocol != PROTOCOL_VERSION {
-        return Err(format!("client speaks protocol {} (bgmux {})", hello.protocol, hello.version));
+        return Err(format!(
+            "client speaks protocol {} (bgmux {})",
+            hello.protocol, hello.version
+        ));
     }
     Ok(())
 }

@@ -40,7 +40,17 @@ pub struct Keys {
 impl Keys {
     /// A state machine for `prefix` (a control byte such as 0x02).
     pub fn new(prefix: u8) -> Keys {
-        Keys { prefix, after_prefix: false, in_paste: false, partial: Vec::new() }
+        Keys {
+            prefix,
+            after_prefix: false,
+            in_paste: false,
+            partial: Vec::new(),
+        }
+    }
+
+    /// The prefix byte.
+    pub fn prefix(&self) -> u8 {
+        self.prefix
     }
 
     /// Is the next key the one after the prefix?
@@ -102,6 +112,31 @@ fn flush(run: &mut Vec<u8>, actions: &mut Vec<Action>) {
     }
 }
 
+/// Splits input in an overlay mode into keys. A lone ESC at the end of a
+/// read is the Escape key (terminals send a whole sequence in one write).
+pub fn parse_keys(input: &[u8]) -> Vec<Key> {
+    let mut keys = Vec::new();
+    let mut start = 0;
+    for end in 1..=input.len() {
+        let chunk = &input[start..end];
+        if chunk == b"\x1b" && end < input.len() && !matches!(input[end], b'[' | b'O') {
+            keys.push(Key::Named("Escape"));
+            start = end;
+            continue;
+        }
+        if let Some(key) = parse_key(chunk) {
+            keys.push(key);
+            start = end;
+        }
+    }
+    match &input[start..] {
+        [] => {}
+        [0x1b] => keys.push(Key::Named("Escape")),
+        rest => keys.push(Key::Other(rest.to_vec())),
+    }
+    keys
+}
+
 /// Parses one complete key from `bytes`, or `None` if more bytes are needed.
 fn parse_key(bytes: &[u8]) -> Option<Key> {
     match bytes {
@@ -110,7 +145,11 @@ fn parse_key(bytes: &[u8]) -> Option<Key> {
         [0x1b, b'[' | b'O', rest @ ..] => {
             let last = *rest.last()?;
             if !(0x40..=0x7e).contains(&last) || rest.len() > 16 {
-                return if rest.len() > 16 { Some(Key::Other(bytes.to_vec())) } else { None };
+                return if rest.len() > 16 {
+                    Some(Key::Other(bytes.to_vec()))
+                } else {
+                    None
+                };
             }
             Some(named(rest).map_or_else(|| Key::Other(bytes.to_vec()), Key::Named))
         }
@@ -138,8 +177,10 @@ fn named(rest: &[u8]) -> Option<&'static str> {
         b"1;5D" => "C-Left",
         b"5~" => "PageUp",
         b"6~" => "PageDown",
-        b"H" => "Home",
-        b"F" => "End",
+        b"H" | b"1~" | b"7~" => "Home",
+        b"F" | b"4~" | b"8~" => "End",
+        b"3~" => "Delete",
+        b"Z" => "BTab",
         _ => return None,
     })
 }
@@ -161,12 +202,34 @@ mod tests {
     #[test]
     fn prefix_then_key_is_an_action_even_split_across_reads() {
         let mut k = Keys::new(0x02);
-        assert_eq!(k.feed(b"ab\x02d"), vec![fwd(b"ab"), Action::Prefixed(Key::Char('d'))]);
+        assert_eq!(
+            k.feed(b"ab\x02d"),
+            vec![fwd(b"ab"), Action::Prefixed(Key::Char('d'))]
+        );
         assert_eq!(k.feed(b"\x02"), vec![]);
         assert!(k.after_prefix());
         assert_eq!(k.feed(b"\x1b["), vec![]);
         assert_eq!(k.feed(b"A"), vec![Action::Prefixed(Key::Named("Up"))]);
-        assert_eq!(k.feed(b"\x02\x02"), vec![Action::Prefixed(Key::Char('\x02'))]);
+        assert_eq!(
+            k.feed(b"\x02\x02"),
+            vec![Action::Prefixed(Key::Char('\x02'))]
+        );
+    }
+
+    #[test]
+    fn overlay_keys_parse_escape_arrows_and_text() {
+        let keys = parse_keys(b"a\x1b[A\x1b\x7f\x1b[3~\x1b");
+        assert_eq!(
+            keys,
+            vec![
+                Key::Char('a'),
+                Key::Named("Up"),
+                Key::Named("Escape"),
+                Key::Char('\x7f'),
+                Key::Named("Delete"),
+                Key::Named("Escape")
+            ]
+        );
     }
 
     #[test]
@@ -174,7 +237,10 @@ mod tests {
         let mut k = Keys::new(0x02);
         assert_eq!(
             k.feed(b"\x1b[200~a\x02d\x1b[201~\x02c"),
-            vec![fwd(b"\x1b[200~a\x02d\x1b[201~"), Action::Prefixed(Key::Char('c'))]
+            vec![
+                fwd(b"\x1b[200~a\x02d\x1b[201~"),
+                Action::Prefixed(Key::Char('c'))
+            ]
         );
     }
 }

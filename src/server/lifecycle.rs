@@ -39,7 +39,8 @@ impl Server {
             if let Some(end) = self.store.log_end(record.id) {
                 record.output_bytes = record.output_bytes.max(end);
             }
-            self.tasks.insert(record.id, Task::ended(record, LogWriter::closed()));
+            self.tasks
+                .insert(record.id, Task::ended(record, LogWriter::closed()));
         }
     }
 
@@ -47,12 +48,22 @@ impl Server {
     /// (`failed`, exit 127, the reason in its log) and the error is returned.
     pub fn start_task(&mut self, spec: &RunSpec) -> Result<u64, (Option<u64>, String)> {
         if let Some(name) = &spec.name {
-            if self.tasks.values().any(|t| t.record.name.as_deref() == Some(name)) {
-                return Err((None, format!("a task named {name} exists: choose another name or `bgmux rm {name}`")));
+            if self
+                .tasks
+                .values()
+                .any(|t| t.record.name.as_deref() == Some(name))
+            {
+                return Err((
+                    None,
+                    format!("a task named {name} exists: choose another name or `bgmux rm {name}`"),
+                ));
             }
         }
         let known = self.tasks.keys().next_back().copied().unwrap_or(0);
-        let id = self.store.next_id(known).map_err(|e| (None, format!("{e:#}")))?;
+        let id = self
+            .store
+            .next_id(known)
+            .map_err(|e| (None, format!("{e:#}")))?;
         let (cols, rows) = spec.size.unwrap_or((DEFAULT_SIZE.cols, DEFAULT_SIZE.rows));
         let mut env = spec.env.clone();
         env.retain(|(k, _)| k != "BGMUX_TASK_ID" && k != "BGMUX_SOCKET" && k != "TERM");
@@ -82,7 +93,13 @@ impl Server {
             tracing::warn!("task {id}: {why}; the task runs without a log");
             record.log_incomplete = true;
         }
-        let spawn = pty::SpawnSpec { argv: &spec.argv, env: &env, cwd: &spec.cwd, cols, rows };
+        let spawn = pty::SpawnSpec {
+            argv: &spec.argv,
+            env: &env,
+            cwd: &spec.cwd,
+            cols,
+            rows,
+        };
         let spawned = match pty::spawn(&spawn) {
             Ok(s) => s,
             Err(e) => return Err(self.record_failed_start(record, &mut log, &e)),
@@ -96,6 +113,8 @@ impl Server {
         self.save(&task.record);
         self.publish(event("started", &task.record));
         self.tasks.insert(id, task);
+        self.arm_wait_check();
+        self.mark_all_dirty();
         Ok(id)
     }
 
@@ -105,7 +124,11 @@ impl Server {
         log: &mut LogWriter,
         e: &std::io::Error,
     ) -> (Option<u64>, String) {
-        let what = format!("cannot run {}: {}", record.command.first().map_or("", String::as_str), io_reason(e));
+        let what = format!(
+            "cannot run {}: {}",
+            record.command.first().map_or("", String::as_str),
+            io_reason(e)
+        );
         let text = format!("bgmux: {what}\r\n");
         log.append(text.as_bytes());
         record.output_bytes = text.len() as u64;
@@ -115,7 +138,8 @@ impl Server {
         let id = record.id;
         self.save(&record);
         self.publish(event("exited", &record));
-        self.tasks.insert(id, Task::ended(record, LogWriter::closed()));
+        self.tasks
+            .insert(id, Task::ended(record, LogWriter::closed()));
         (Some(id), what)
     }
 
@@ -128,17 +152,22 @@ impl Server {
 
     pub(super) fn on_output(&mut self, id: u64, data: &[u8]) {
         let ctl = self.senders.ctl.clone();
-        let Some(task) = self.tasks.get_mut(&id) else { return };
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
         if let Some(why) = task.absorb(data, &ctl) {
             tracing::warn!("task {id}: {why}; the task runs on, its log is incomplete");
             let record = task.record.clone();
             self.save(&record);
         }
+        self.resume_if_waiting(id);
         self.mark_dirty(id);
     }
 
     pub(super) fn on_eof(&mut self, id: u64) {
-        let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else { return };
+        let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else {
+            return;
+        };
         live.eof = true;
         if live.exited.is_some() {
             self.finish_task(id);
@@ -148,8 +177,13 @@ impl Server {
     /// SIGCHLD: reap every exited child.
     pub(super) fn reap(&mut self) {
         while let Some((pid, kind)) = pty::reap_one() {
-            let Some(id) = self.pids.remove(&pid) else { continue };
-            let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else { continue };
+            let Some(id) = self.pids.remove(&pid) else {
+                self.hook_ended(pid, kind);
+                continue;
+            };
+            let Some(live) = self.tasks.get_mut(&id).and_then(|t| t.live.as_mut()) else {
+                continue;
+            };
             live.exited = Some(kind);
             if live.eof {
                 self.finish_task(id);
@@ -161,36 +195,59 @@ impl Server {
 
     /// The task is over: final record, waiters, events, clients.
     pub fn finish_task(&mut self, id: u64) {
-        let Some(task) = self.tasks.get_mut(&id) else { return };
-        let Some(kind) = task.live.as_ref().and_then(|l| l.exited) else { return };
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
+        let Some(kind) = task.live.as_ref().and_then(|l| l.exited) else {
+            return;
+        };
         task.finish(kind);
         let record = task.record.clone();
         tracing::info!("task {id} ended: {}", record.status_text());
         self.save(&record);
         self.publish(event("exited", &record));
         self.wake_waiters();
+        self.notify(id);
         self.task_ended_in_views(id);
+        self.mark_all_dirty();
         self.maybe_exit();
     }
 
     /// Answers every `wait` that is now satisfied.
     pub fn wake_waiters(&mut self) {
         let mut ready = Vec::new();
-        self.waiters.retain(|w| match waited(&self.tasks, &w.ids, w.any) {
-            Some(answer) => {
-                ready.push((w.conn, answer));
-                false
-            }
-            None => true,
-        });
+        self.waiters
+            .retain(|w| match waited(&self.tasks, &w.ids, w.any) {
+                Some(answer) => {
+                    ready.push((w.conn, answer));
+                    false
+                }
+                None => true,
+            });
         for (conn, (id, code)) in ready {
             self.reply(conn, &ServerMsg::Waited { id, code });
         }
     }
 
+    /// Forgets an ended task and deletes its record and log.
+    pub fn remove_task(&mut self, id: u64) {
+        if self.is_live(id) {
+            return;
+        }
+        if let Some(task) = self.tasks.remove(&id) {
+            self.store.remove(id);
+            self.publish(event("removed", &task.record));
+            for client in self.clients.values_mut() {
+                client.dirty = true;
+            }
+        }
+    }
+
     /// Signals a task: `None` is SIGHUP now and SIGKILL after a grace period.
     pub fn kill_task(&mut self, id: u64, signal: Option<i32>) {
-        let Some(task) = self.tasks.get(&id) else { return };
+        let Some(task) = self.tasks.get(&id) else {
+            return;
+        };
         task.signal(signal.unwrap_or(libc::SIGHUP));
         if signal.is_none() {
             self.add_timer(KILL_GRACE, Timer::KillHard(id));
@@ -201,11 +258,22 @@ impl Server {
 /// If the waited-for tasks are done, the task that decides the status and
 /// the status: with `any`, the first ended one; else the first failure in id
 /// order, or the last one if all succeeded.
-pub fn waited(tasks: &std::collections::BTreeMap<u64, Task>, ids: &[u64], any: bool) -> Option<(u64, i32)> {
-    let ended: Vec<&TaskRecord> =
-        ids.iter().filter_map(|id| tasks.get(id)).filter(|t| !t.is_live()).map(|t| &t.record).collect();
+pub fn waited(
+    tasks: &std::collections::BTreeMap<u64, Task>,
+    ids: &[u64],
+    any: bool,
+) -> Option<(u64, i32)> {
+    let ended: Vec<&TaskRecord> = ids
+        .iter()
+        .filter_map(|id| tasks.get(id))
+        .filter(|t| !t.is_live())
+        .map(|t| &t.record)
+        .collect();
     if any {
-        return ended.iter().min_by_key(|r| r.ended_at).map(|r| (r.id, r.wait_code()));
+        return ended
+            .iter()
+            .min_by_key(|r| r.ended_at)
+            .map(|r| (r.id, r.wait_code()));
     }
     if ended.len() < ids.len() {
         return None;
@@ -225,7 +293,9 @@ pub fn event(kind: &str, record: &TaskRecord) -> TaskEvent {
         status: record.status,
         exit_code: record.exit_code,
         signal: record.signal,
-        duration_ms: record.ended_at.map(|end| record.started_at.millis_until(end)),
+        duration_ms: record
+            .ended_at
+            .map(|end| record.started_at.millis_until(end)),
     }
 }
 
@@ -235,7 +305,10 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => {
             let text = e.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_lowercase()
+            text.split(" (os error")
+                .next()
+                .unwrap_or(&text)
+                .to_lowercase()
         }
     }
 }

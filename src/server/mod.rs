@@ -7,10 +7,16 @@
 
 mod client;
 mod conn;
+mod input;
 mod keys;
+mod layout;
 mod lifecycle;
+mod notify;
+mod prompt;
 mod render;
+mod switcher;
 mod task;
+mod waiting;
 
 use std::collections::{BTreeMap, HashMap};
 use std::os::unix::fs::FileTypeExt;
@@ -24,11 +30,18 @@ use tokio::sync::mpsc;
 
 pub use self::client::Client;
 use self::conn::{Conn, Flush};
-pub use self::lifecycle::{event as lifecycle_event, waited};
+pub use self::lifecycle::waited;
 pub use self::task::Task;
 use crate::paths::Paths;
 use crate::protocol::{ClientMsg, ServerMsg, TaskEvent};
 use crate::store::{Store, Syncer};
+
+/// How long a new server stays up with nothing to do, so the client that
+/// started it surely connects first.
+const STARTUP_GRACE: Duration = Duration::from_secs(5);
+
+/// Every known task by id.
+pub type TaskMap = BTreeMap<u64, Task>;
 
 /// A connection's id, unique for the server's life.
 pub type ConnId = u64;
@@ -84,6 +97,10 @@ pub enum Timer {
     IdleCheck,
     /// Give up waiting for tasks during kill-server.
     ExitNow,
+    /// Look for tasks that started or stopped waiting for input.
+    WaitCheck,
+    /// Kill a notify-command that runs too long.
+    KillHook(i32),
 }
 
 /// All server state.
@@ -118,20 +135,36 @@ pub struct Server {
     quit: bool,
     /// The socket path (for messages and cleanup).
     pub socket: PathBuf,
+    /// Command-prompt history, shared by all clients.
+    pub prompt_history: Vec<String>,
+    /// What notifications do.
+    pub notify_settings: notify::NotifySettings,
+    /// Running notify-commands.
+    pub hooks: notify::Hooks,
+    /// The waiting check is scheduled.
+    wait_check_armed: bool,
+    /// When the server started.
+    started: Instant,
 }
 
 /// Runs a server on `paths` until it has nothing left to do.
 pub fn run(paths: &Paths) -> Result<()> {
     let store = Store::create(&paths.state_dir)?.with_log_limit(crate::store::limit_from_env()?);
     let Some(_lock) = store.lock()? else {
-        bail!("state dir {} is in use by another bgmux server", paths.state_dir.display());
+        bail!(
+            "state dir {} is in use by another bgmux server",
+            paths.state_dir.display()
+        );
     };
     paths.ensure_socket_dir()?;
     let listener = bind(&paths.socket)?;
     // SAFETY: setting a signal disposition; SIGXFSZ ignored makes a write past
     // `ulimit -f` fail with EFBIG (a log error we survive) instead of killing us.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     let local = tokio::task::LocalSet::new();
     let result = local.block_on(&runtime, async {
         let listener = UnixListener::from_std(listener).context("registering the socket")?;
@@ -152,14 +185,20 @@ fn bind(path: &Path) -> Result<std::os::unix::net::UnixListener> {
             bail!("a server is already running on {}", path.display());
         }
         if !meta.file_type().is_socket() {
-            bail!("{} exists and is not a socket: remove it or choose another with -S", path.display());
+            bail!(
+                "{} exists and is not a socket: remove it or choose another with -S",
+                path.display()
+            );
         }
         tracing::info!("removing stale socket {}", path.display());
-        std::fs::remove_file(path).with_context(|| format!("removing stale socket {}", path.display()))?;
+        std::fs::remove_file(path)
+            .with_context(|| format!("removing stale socket {}", path.display()))?;
     }
-    let listener =
-        std::os::unix::net::UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
-    listener.set_nonblocking(true).context("setting the socket non-blocking")?;
+    let listener = std::os::unix::net::UnixListener::bind(path)
+        .with_context(|| format!("binding {}", path.display()))?;
+    listener
+        .set_nonblocking(true)
+        .context("setting the socket non-blocking")?;
     Ok(listener)
 }
 
@@ -196,18 +235,30 @@ impl Server {
             next_conn: 1,
             quit: false,
             socket,
+            prompt_history: Vec::new(),
+            notify_settings: notify::NotifySettings::default(),
+            hooks: notify::Hooks::new(),
+            wait_check_armed: false,
+            started: Instant::now(),
         }
     }
 
     async fn run(&mut self, listener: UnixListener) -> Result<()> {
         let (pty_tx, mut pty_rx) = mpsc::channel(32);
         let (ctl_tx, mut ctl_rx) = mpsc::channel(1024);
-        self.senders = Senders { pty: pty_tx, ctl: ctl_tx };
+        self.senders = Senders {
+            pty: pty_tx,
+            ctl: ctl_tx,
+        };
         let mut sigchld = signal(SignalKind::child()).context("handling SIGCHLD")?;
         let mut sigterm = signal(SignalKind::terminate()).context("handling SIGTERM")?;
         self.load_records();
-        self.add_timer(Duration::from_secs(10), Timer::IdleCheck);
-        tracing::info!("server {} listening on {}", std::process::id(), self.socket.display());
+        self.add_timer(STARTUP_GRACE, Timer::IdleCheck);
+        tracing::info!(
+            "server {} listening on {}",
+            std::process::id(),
+            self.socket.display()
+        );
         while !self.quit {
             let deadline = self.next_deadline();
             tokio::select! {
@@ -282,7 +333,11 @@ impl Server {
         match stream.peer_cred() {
             Ok(cred) if cred.uid() == crate::paths::uid() => {}
             Ok(cred) => {
-                tracing::warn!("refused a connection from uid {} (pid {:?})", cred.uid(), cred.pid());
+                tracing::warn!(
+                    "refused a connection from uid {} (pid {:?})",
+                    cred.uid(),
+                    cred.pid()
+                );
                 return;
             }
             Err(e) => {
@@ -293,7 +348,8 @@ impl Server {
         let id = self.next_conn;
         self.next_conn += 1;
         let (read, write) = stream.into_split();
-        self.conns.insert(id, Conn::start(id, read, write, self.senders.ctl.clone()));
+        self.conns
+            .insert(id, Conn::start(id, read, write, self.senders.ctl.clone()));
         self.flush(id);
     }
 
@@ -313,7 +369,9 @@ impl Server {
 
     /// Writes a connection's queue; drops it if the peer is gone or stalled.
     pub fn flush(&mut self, conn: ConnId) {
-        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
         match c.flush(conn, &self.senders.ctl) {
             Flush::Done => {
                 if let Some(client) = self.clients.get_mut(&conn) {
@@ -372,6 +430,8 @@ impl Server {
                 }
                 Timer::IdleCheck => self.maybe_exit(),
                 Timer::ExitNow => self.quit = true,
+                Timer::WaitCheck => self.check_waiting(),
+                Timer::KillHook(pid) => self.kill_hook(pid),
             }
         }
         self.render_due(false);
@@ -390,8 +450,16 @@ impl Server {
             return;
         }
         let live = self.tasks.values().any(Task::is_live);
-        let connected = self.conns.keys().any(|c| !self.subscribers.contains(c));
+        let connected = !self.conns.is_empty();
         if !self.stay_up && !live && !connected {
+            // The client that started us may not have connected yet while
+            // some other connection (a probe, a racing client) came and went.
+            let young = self.started.elapsed() < STARTUP_GRACE;
+            if young {
+                let left = STARTUP_GRACE.saturating_sub(self.started.elapsed());
+                self.add_timer(left, Timer::IdleCheck);
+                return;
+            }
             tracing::info!("nothing live and nobody attached: exiting");
             self.quit = true;
         }
@@ -401,7 +469,12 @@ impl Server {
     /// after a few seconds regardless).
     pub fn begin_exit(&mut self, conn: Option<ConnId>) {
         self.exiting = Some(conn.unwrap_or(0));
-        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+        let live: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+            .collect();
         for id in live {
             self.kill_task(id, None);
         }
@@ -413,7 +486,12 @@ impl Server {
     }
 
     fn shutdown(&mut self) {
-        let live: Vec<u64> = self.tasks.iter().filter(|(_, t)| t.is_live()).map(|(id, _)| *id).collect();
+        let live: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+            .collect();
         for id in live {
             if let Some(task) = self.tasks.get_mut(&id) {
                 task.signal(libc::SIGKILL);

@@ -1,43 +1,157 @@
-//! Composes one client's frame: the task in view drawn by its emulator, and
-//! the status line on the bottom row (the view's task on the left, counts of
-//! background tasks by status on the right, or a message). Diffing the frame
-//! against what the client shows is the emulator crate's job.
+//! Composes one client's frame: each pane's task drawn by its emulator, the
+//! pane titles and rules of a split view, the status line (the view's task,
+//! counts of the others by status, messages, the prompt), and the switcher
+//! overlay. Diffing the frame against what the client shows is the emulator
+//! crate's job.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use bgmux_term::{Color, Cursor, Frame, Rect, Style};
 
-use super::{Client, Task};
+use super::client::{Client, Mode};
+use super::layout::Placed;
+use super::{Task, TaskMap};
 use crate::store::Status;
 
 /// Draws `client`'s view of `tasks` into a new frame.
-pub fn compose(client: &Client, tasks: &BTreeMap<u64, Task>) -> Frame {
+pub fn compose(client: &mut Client, tasks: &TaskMap) -> Frame {
     let mut frame = Frame::new(client.rows, client.cols);
-    let pane = Rect { row: 0, col: 0, rows: client.rows.saturating_sub(1), cols: client.cols };
-    if let Some(task) = tasks.get(&client.view) {
-        task.term.draw(&mut frame, pane, 0);
-        let cursor = task.term.cursor();
-        let inside = cursor.row < pane.rows && cursor.col < pane.cols;
-        frame.set_cursor((cursor.visible && inside && task.is_live()).then_some(Cursor {
-            row: cursor.row + pane.row,
-            col: cursor.col + pane.col,
-            ..cursor
-        }));
-        frame.set_modes(task.term.modes());
+    if let Mode::Switcher(sw) = &mut client.mode {
+        super::switcher::draw(sw, tasks, &mut frame);
+        return frame;
+    }
+    let placed = client.placed();
+    let split = placed.len() > 1;
+    for p in &placed {
+        if let Some(task) = tasks.get(&p.task) {
+            task.term.draw(&mut frame, p.inner, 0);
+        }
+        if split {
+            title(&mut frame, p, tasks.get(&p.task), p.index == client.focus);
+        }
+    }
+    if split {
+        rules(&mut frame, &placed, client.pane_area());
+    }
+    if let Some(p) = placed.iter().find(|p| p.index == client.focus) {
+        if let Some(task) = tasks.get(&p.task) {
+            let c = task.term.cursor();
+            let inside = c.row < p.inner.rows && c.col < p.inner.cols;
+            let cursor = Cursor {
+                row: c.row + p.inner.row,
+                col: c.col + p.inner.col,
+                ..c
+            };
+            frame.set_cursor((c.visible && inside && task.is_live()).then_some(cursor));
+            frame.set_modes(task.term.modes());
+        }
     }
     status_line(&mut frame, client, tasks);
     frame
 }
 
-fn status_style() -> Style {
-    Style { fg: Color::Indexed(0), bg: Color::Indexed(2), ..Style::default() }
+/// Copies rows `top..` of `src` into `area` of `dst`, keeping text and styles.
+pub fn blit(src: &Frame, top: u16, dst: &mut Frame, area: Rect) {
+    for r in 0..area.rows {
+        let sr = top + r;
+        if sr >= src.rows() {
+            break;
+        }
+        let mut c = 0;
+        while c < area.cols.min(src.cols()) {
+            let text = src.cell_text(sr, c);
+            let style = src.cell_style(sr, c).cloned().unwrap_or_default();
+            let text = if text.is_empty() { " " } else { text };
+            let used = dst.put_str(area.row + r, area.col + c, text, &style);
+            c += used.max(1);
+        }
+    }
 }
 
-fn status_line(frame: &mut Frame, client: &Client, tasks: &BTreeMap<u64, Task>) {
+fn status_style() -> Style {
+    Style {
+        fg: Color::Indexed(0),
+        bg: Color::Indexed(2),
+        ..Style::default()
+    }
+}
+
+fn title(frame: &mut Frame, p: &Placed, task: Option<&Task>, focused: bool) {
+    let style = if focused {
+        Style {
+            fg: Color::Indexed(2),
+            bold: true,
+            ..Style::default()
+        }
+    } else {
+        Style::default()
+    };
+    let row = p.outer.row;
+    frame.fill(
+        Rect {
+            row,
+            col: p.outer.col,
+            rows: 1,
+            cols: p.outer.cols,
+        },
+        '─',
+        &style,
+    );
+    let text = match task {
+        Some(t) => format!(
+            " {} {} — {} ",
+            t.record.id,
+            t.record.label(),
+            t.record.status_text()
+        ),
+        None => " (gone) ".to_string(),
+    };
+    if p.outer.cols > 2 {
+        let clipped: String = text.chars().take(usize::from(p.outer.cols - 2)).collect();
+        frame.put_str(row, p.outer.col + 1, &clipped, &style);
+    }
+}
+
+/// The one-column rules between side-by-side panes.
+fn rules(frame: &mut Frame, placed: &[Placed], area: Rect) {
+    let style = Style::default();
+    for p in placed {
+        let col = p.outer.col + p.outer.cols;
+        if col >= area.col + area.cols {
+            continue;
+        }
+        for row in p.outer.row..p.outer.row + p.outer.rows {
+            let ch = if row == p.outer.row { "┬" } else { "│" };
+            frame.put_str(row, col, ch, &style);
+        }
+    }
+}
+
+fn status_line(frame: &mut Frame, client: &Client, tasks: &TaskMap) {
     let row = client.rows.saturating_sub(1);
     let style = status_style();
-    frame.fill(Rect { row, col: 0, rows: 1, cols: client.cols }, ' ', &style);
+    frame.fill(
+        Rect {
+            row,
+            col: 0,
+            rows: 1,
+            cols: client.cols,
+        },
+        ' ',
+        &style,
+    );
+    if let Mode::Prompt(prompt) = &client.mode {
+        let text = format!(":{}", prompt.line());
+        frame.put_str(row, 0, &text, &style);
+        let col = (1 + prompt.cursor).min(usize::from(client.cols.saturating_sub(1))) as u16;
+        frame.set_cursor(Some(Cursor {
+            row,
+            col,
+            visible: true,
+            ..Cursor::default()
+        }));
+        return;
+    }
     let left = match &client.message {
         Some((text, until)) if *until > Instant::now() => text.clone(),
         _ => view_label(client, tasks),
@@ -50,18 +164,27 @@ fn status_line(frame: &mut Frame, client: &Client, tasks: &BTreeMap<u64, Task>) 
     }
 }
 
-fn view_label(client: &Client, tasks: &BTreeMap<u64, Task>) -> String {
-    match tasks.get(&client.view) {
-        Some(task) => format!("[bgmux] {}:{} ({})", task.record.id, task.record.label(), task.record.status_text()),
+fn view_label(client: &Client, tasks: &TaskMap) -> String {
+    let zoom = if client.zoomed { " (zoomed)" } else { "" };
+    match tasks.get(&client.focused_task()) {
+        Some(task) => {
+            format!(
+                "[bgmux] {}:{} ({}){zoom}",
+                task.record.id,
+                task.record.label(),
+                task.record.status_text()
+            )
+        }
         None => "[bgmux]".to_string(),
     }
 }
 
-/// ` 2 running · 1 waiting · 3 ended ` for the tasks not in view.
-fn counts(client: &Client, tasks: &BTreeMap<u64, Task>) -> String {
-    let (mut running, mut waiting, mut ended) = (0, 0, 0);
+/// ` 2 running · 1 waiting · 3 ended (1 new) ` for the tasks not in view.
+fn counts(client: &Client, tasks: &TaskMap) -> String {
+    let shown = client.layout.tasks();
+    let (mut running, mut waiting, mut ended, mut unseen) = (0, 0, 0, 0);
     for (id, task) in tasks {
-        if *id == client.view {
+        if shown.contains(id) {
             continue;
         }
         match task.record.status {
@@ -69,6 +192,7 @@ fn counts(client: &Client, tasks: &BTreeMap<u64, Task>) -> String {
             Status::Waiting => waiting += 1,
             _ => ended += 1,
         }
+        unseen += usize::from(task.unseen);
     }
     let mut parts = Vec::new();
     if running > 0 {
@@ -79,6 +203,9 @@ fn counts(client: &Client, tasks: &BTreeMap<u64, Task>) -> String {
     }
     if ended > 0 {
         parts.push(format!("{ended} ended"));
+    }
+    if unseen > 0 {
+        parts.push(format!("{unseen} new"));
     }
     if parts.is_empty() {
         String::new()

@@ -46,6 +46,8 @@ pub struct Task {
     log: LogWriter,
     /// When it last printed.
     pub last_output: Instant,
+    /// Ended or started waiting while nobody watched, and not viewed since.
+    pub unseen: bool,
     /// The emulator holds this task's screen (false for tasks read from
     /// disk at start-up, whose output lives only in their logs).
     in_memory: bool,
@@ -69,15 +71,38 @@ impl Task {
         let term = Terminal::new(size.rows, size.cols, record.history_limit);
         let master = Rc::new(pty::register(master)?);
         let reader = tokio::task::spawn_local(read_pty(record.id, Rc::clone(&master), events));
-        let live = Live { master, reader, pending: Vec::new(), waiting_writable: false, exited: None, eof: false };
-        Ok(Task { record, term, live: Some(live), log, last_output: Instant::now(), in_memory: true })
+        let live = Live {
+            master,
+            reader,
+            pending: Vec::new(),
+            waiting_writable: false,
+            exited: None,
+            eof: false,
+        };
+        Ok(Task {
+            record,
+            term,
+            live: Some(live),
+            log,
+            last_output: Instant::now(),
+            unseen: false,
+            in_memory: true,
+        })
     }
 
     /// A task known from its record only (ended, or lost by an earlier server).
     pub fn ended(record: TaskRecord, log: LogWriter) -> Task {
         let size = record.size;
         let term = Terminal::new(size.rows.max(1), size.cols.max(1), 0);
-        Task { record, term, live: None, log, last_output: Instant::now(), in_memory: false }
+        Task {
+            record,
+            term,
+            live: None,
+            log,
+            last_output: Instant::now(),
+            unseen: false,
+            in_memory: false,
+        }
     }
 
     /// Does the emulator hold this task's screen?
@@ -111,7 +136,9 @@ impl Task {
     /// Writes `data` to the pty, queueing what it does not take now.
     pub fn write(&mut self, data: &[u8], events: &mpsc::Sender<Event>) {
         let id = self.record.id;
-        let Some(live) = self.live.as_mut() else { return };
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
         live.pending.extend_from_slice(data);
         live.flush(id, events);
     }
@@ -215,7 +242,9 @@ impl Live {
 /// read when that is small, so an idle task holds no buffer at all.
 pub async fn read_pty(id: u64, master: Rc<AsyncFd<Master>>, events: mpsc::Sender<Event>) {
     loop {
-        let Ok(mut guard) = master.readable().await else { break };
+        let Ok(mut guard) = master.readable().await else {
+            break;
+        };
         let mut buf = vec![0u8; READ_SIZE];
         match guard.try_io(|fd| fd.get_ref().read(&mut buf)) {
             Ok(Ok(0)) | Ok(Err(_)) => break,

@@ -61,7 +61,11 @@ pub fn decode(bytes: &[u8]) -> Vec<Entry> {
             let (line, offset) = r.split_at(8);
             let line = u64::from_le_bytes(line.try_into().unwrap_or_default());
             let offset = u64::from_le_bytes(offset.try_into().unwrap_or_default());
-            Entry { line, offset: offset & !MARK, mark: offset & MARK != 0 }
+            Entry {
+                line,
+                offset: offset & !MARK,
+                mark: offset & MARK != 0,
+            }
         })
         .collect()
 }
@@ -80,7 +84,12 @@ pub struct Indexer {
 impl Indexer {
     /// Starts at `offset`, where `lines` newlines precede.
     pub fn at(lines: u64, offset: u64) -> Indexer {
-        Indexer { lines, offset, last_line: lines, last_offset: offset }
+        Indexer {
+            lines,
+            offset,
+            last_line: lines,
+            last_offset: offset,
+        }
     }
 
     /// Scans the next bytes of the log, pushing the entries they complete.
@@ -88,8 +97,13 @@ impl Indexer {
         for pos in memchr::memchr_iter(b'\n', data) {
             self.lines += 1;
             let start = self.offset + pos as u64 + 1;
-            if self.lines - self.last_line >= EVERY_LINES || start - self.last_offset >= EVERY_BYTES {
-                out.push(Entry { line: self.lines, offset: start, mark: false });
+            if self.lines - self.last_line >= EVERY_LINES || start - self.last_offset >= EVERY_BYTES
+            {
+                out.push(Entry {
+                    line: self.lines,
+                    offset: start,
+                    mark: false,
+                });
                 self.last_line = self.lines;
                 self.last_offset = start;
             }
@@ -99,7 +113,11 @@ impl Indexer {
 
     /// The mark for a segment starting here.
     pub fn mark(&self) -> Entry {
-        Entry { line: self.lines, offset: self.offset, mark: true }
+        Entry {
+            line: self.lines,
+            offset: self.offset,
+            mark: true,
+        }
     }
 }
 
@@ -116,7 +134,14 @@ mod tests {
             ix.scan(line, &mut out);
         }
         assert_eq!(out.len(), 3);
-        assert_eq!(out[1], Entry { line: EVERY_LINES, offset: EVERY_LINES * 11, mark: false });
+        assert_eq!(
+            out[1],
+            Entry {
+                line: EVERY_LINES,
+                offset: EVERY_LINES * 11,
+                mark: false
+            }
+        );
         assert_eq!(ix.lines, 2 * EVERY_LINES + 5);
         let mut bytes = Vec::new();
         encode(&out, &mut bytes);
@@ -132,6 +157,13 @@ mod tests {
         long.push(b'\n');
         ix.scan(&long, &mut out);
         ix.scan(b"short\n", &mut out);
-        assert_eq!(out, vec![Entry { line: 6, offset: 100 + EVERY_BYTES + 1, mark: false }]);
+        assert_eq!(
+            out,
+            vec![Entry {
+                line: 6,
+                offset: 100 + EVERY_BYTES + 1,
+                mark: false
+            }]
+        );
     }
 }

@@ -87,7 +87,9 @@ impl LogWriter {
                 }
                 continue;
             }
-            let take = data.len().min(usize::try_from(self.seg_size - written).unwrap_or(usize::MAX));
+            let take = data
+                .len()
+                .min(usize::try_from(self.seg_size - written).unwrap_or(usize::MAX));
             let (now, rest) = data.split_at(take);
             let file = self.file.as_mut()?;
             if let Err(e) = file.write_all(now) {
@@ -121,7 +123,9 @@ impl LogWriter {
             let path = segments::index_path(&self.tasks, self.id);
             match OpenOptions::new().create(true).append(true).open(&path) {
                 Ok(f) => self.index = Some(f),
-                Err(e) => tracing::warn!("opening {}: {e}; readers will scan the log", path.display()),
+                Err(e) => {
+                    tracing::warn!("opening {}: {e}; readers will scan the log", path.display())
+                }
             }
         }
         self.entries.push(self.indexer.mark());
@@ -132,11 +136,14 @@ impl LogWriter {
     /// The segment is full: seal it, start the next, drop the oldest ones
     /// past the limit.
     fn rotate(&mut self) -> Result<(), String> {
-        self.sealed.push_back((self.seg_start, self.indexer.offset - self.seg_start));
+        self.sealed
+            .push_back((self.seg_start, self.indexer.offset - self.seg_start));
         self.open_segment()?;
         let mut dropped = false;
         while self.sealed.iter().map(|s| s.1).sum::<u64>() + self.seg_size > self.limit {
-            let Some((start, _)) = self.sealed.pop_front() else { break };
+            let Some((start, _)) = self.sealed.pop_front() else {
+                break;
+            };
             let path = segments::path(&self.tasks, self.id, start);
             if let Err(e) = fs::remove_file(&path) {
                 tracing::warn!("dropping {} (log-limit): {e}", path.display());
@@ -155,7 +162,10 @@ impl LogWriter {
         let first = self.sealed.front().map_or(self.seg_start, |s| s.0);
         let path = segments::index_path(&self.tasks, self.id);
         let Ok(old) = fs::read(&path) else { return };
-        let kept: Vec<Entry> = index::decode(&old).into_iter().filter(|e| e.offset >= first).collect();
+        let kept: Vec<Entry> = index::decode(&old)
+            .into_iter()
+            .filter(|e| e.offset >= first)
+            .collect();
         let mut bytes = Vec::with_capacity(kept.len() * index::RECORD);
         index::encode(&kept, &mut bytes);
         if let Err(e) = super::write_atomic(&path, &bytes) {
@@ -174,7 +184,10 @@ impl LogWriter {
             let mut bytes = Vec::with_capacity(self.entries.len() * index::RECORD);
             index::encode(&self.entries, &mut bytes);
             if let Err(e) = index.write_all(&bytes) {
-                tracing::warn!("task {}: writing the line index: {e}; readers will scan the log", self.id);
+                tracing::warn!(
+                    "task {}: writing the line index: {e}; readers will scan the log",
+                    self.id
+                );
                 self.index = None;
             }
         }
@@ -186,10 +199,9 @@ impl LogWriter {
 /// the config file is read, this is how tests and users set it.
 pub fn limit_from_env() -> anyhow::Result<u64> {
     match std::env::var("BGMUX_LOG_LIMIT") {
-        Ok(v) => v
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| anyhow::anyhow!("invalid BGMUX_LOG_LIMIT {v:?}: expected a number of bytes")),
+        Ok(v) => v.trim().parse::<u64>().map_err(|_| {
+            anyhow::anyhow!("invalid BGMUX_LOG_LIMIT {v:?}: expected a number of bytes")
+        }),
         Err(_) => Ok(DEFAULT_LOG_LIMIT),
     }
 }
@@ -205,18 +217,25 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let (mut w, failed) = LogWriter::create(&dir, 1, MIN_LOG_LIMIT);
         assert_eq!(failed, None);
-        let data: Vec<u8> = (0..30_000u32).map(|i| if i % 10 == 9 { b'\n' } else { b'a' }).collect();
+        let data: Vec<u8> = (0..30_000u32)
+            .map(|i| if i % 10 == 9 { b'\n' } else { b'a' })
+            .collect();
         for chunk in data.chunks(700) {
             assert_eq!(w.append(chunk), None);
         }
         let segs = segments::list(&dir, 1);
         let kept: u64 = segs.iter().map(|s| s.len).sum();
-        assert!(kept <= MIN_LOG_LIMIT && kept > MIN_LOG_LIMIT / 2, "{segs:?}");
+        assert!(
+            kept <= MIN_LOG_LIMIT && kept > MIN_LOG_LIMIT / 2,
+            "{segs:?}"
+        );
         assert_eq!(segs.last().unwrap().end(), 30_000);
         assert!(segs.iter().all(|s| s.len <= MIN_LOG_LIMIT / SEGMENTS));
         let entries = index::decode(&fs::read(segments::index_path(&dir, 1)).unwrap());
         assert!(entries.iter().all(|e| e.offset >= segs[0].start));
-        assert!(entries.iter().any(|e| e.mark && e.offset == segs[0].start && e.line == segs[0].start / 10));
+        assert!(entries
+            .iter()
+            .any(|e| e.mark && e.offset == segs[0].start && e.line == segs[0].start / 10));
         fs::remove_dir_all(&dir).unwrap();
     }
 }

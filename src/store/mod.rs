@@ -54,7 +54,11 @@ pub struct Store {
 impl Store {
     /// Opens `dir` for reading (creating nothing).
     pub fn at(dir: &Path) -> Store {
-        Store { dir: dir.to_path_buf(), tasks: dir.join("tasks"), log_limit: DEFAULT_LOG_LIMIT }
+        Store {
+            dir: dir.to_path_buf(),
+            tasks: dir.join("tasks"),
+            log_limit: DEFAULT_LOG_LIMIT,
+        }
     }
 
     /// Sets the `log-limit` of the logs this store creates (bytes per task).
@@ -77,16 +81,22 @@ impl Store {
     /// The absolute end of task `id`'s log (every byte it ever received,
     /// dropped ones included); `None` if it has no log.
     pub fn log_end(&self, id: u64) -> Option<u64> {
-        segments::list(&self.tasks, id).last().map(segments::Segment::end)
+        segments::list(&self.tasks, id)
+            .last()
+            .map(segments::Segment::end)
     }
 
     /// Creates the directory tree if missing and checks that it is writable.
     pub fn create(dir: &Path) -> Result<Store> {
         let store = Store::at(dir);
-        fs::create_dir_all(&store.tasks).with_context(|| format!("creating state dir {}", store.tasks.display()))?;
+        fs::create_dir_all(&store.tasks)
+            .with_context(|| format!("creating state dir {}", store.tasks.display()))?;
         let probe = store.dir.join(format!(".probe-{}", std::process::id()));
         File::create(&probe).with_context(|| {
-            format!("state dir {} is not writable: fix its permissions or set BGMUX_STATE_DIR", dir.display())
+            format!(
+                "state dir {} is not writable: fix its permissions or set BGMUX_STATE_DIR",
+                dir.display()
+            )
         })?;
         let _ = fs::remove_file(&probe);
         Ok(store)
@@ -109,14 +119,19 @@ impl Store {
     pub fn load(&self) -> Vec<TaskRecord> {
         let mut records = Vec::new();
         let mut logs = Vec::new();
-        let Ok(entries) = fs::read_dir(&self.tasks) else { return records };
+        let Ok(entries) = fs::read_dir(&self.tasks) else {
+            return records;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if let Some((id, _)) = entry.file_name().to_str().and_then(segments::parse_name) {
                 logs.push(id);
                 continue;
             }
-            let numbered = path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.parse::<u64>().is_ok());
+            let numbered = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| s.parse::<u64>().is_ok());
             if numbered && path.extension().is_some_and(|e| e == "json") {
                 match self.read_record(&path) {
                     Some(rec) => records.push(rec),
@@ -142,8 +157,16 @@ impl Store {
 
     fn move_aside(&self, path: &Path) {
         let aside = path.with_extension(format!("json.corrupt-{}", time::Timestamp::now().0));
-        tracing::warn!("record {} is corrupt; moved to {}", path.display(), aside.display());
-        eprintln!("bgmux: warning: record {} is corrupt; moved to {}", path.display(), aside.display());
+        tracing::warn!(
+            "record {} is corrupt; moved to {}",
+            path.display(),
+            aside.display()
+        );
+        eprintln!(
+            "bgmux: warning: record {} is corrupt; moved to {}",
+            path.display(),
+            aside.display()
+        );
         let _ = fs::rename(path, aside);
     }
 
@@ -154,7 +177,10 @@ impl Store {
             .as_ref()
             .and_then(|m| m.modified().ok())
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(time::Timestamp(0), |d| time::Timestamp(d.as_millis() as u64));
+            .map_or(
+                time::Timestamp(0),
+                |d| time::Timestamp(d.as_millis() as u64),
+            );
         TaskRecord {
             id,
             name: None,
@@ -178,7 +204,10 @@ impl Store {
     /// Gives out the next id: one more than both `last-id` and every record.
     pub fn next_id(&self, known_max: u64) -> Result<u64> {
         let path = self.dir.join("last-id");
-        let last = fs::read_to_string(&path).ok().and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or(0);
+        let last = fs::read_to_string(&path)
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .unwrap_or(0);
         let id = last.max(known_max) + 1;
         write_atomic(&path, format!("{id}\n").as_bytes()).context("writing last-id")?;
         Ok(id)
@@ -201,9 +230,16 @@ impl Store {
         let _ = fs::remove_file(self.record_path(id));
         let _ = fs::remove_file(segments::index_path(&self.tasks, id));
         // Every segment, also those before a hole that `list` leaves out.
-        let Ok(entries) = fs::read_dir(&self.tasks) else { return };
+        let Ok(entries) = fs::read_dir(&self.tasks) else {
+            return;
+        };
         for entry in entries.flatten() {
-            if entry.file_name().to_str().and_then(segments::parse_name).is_some_and(|(owner, _)| owner == id) {
+            if entry
+                .file_name()
+                .to_str()
+                .and_then(segments::parse_name)
+                .is_some_and(|(owner, _)| owner == id)
+            {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -269,7 +305,10 @@ impl Syncer {
                 }
             })
             .ok();
-        Syncer { tx: Some(tx), thread }
+        Syncer {
+            tx: Some(tx),
+            thread,
+        }
     }
 
     /// Queues `path` for an fsync.
@@ -341,7 +380,10 @@ mod tests {
         fs::write(store.tasks_dir().join("5.log"), b"hello\n").unwrap();
         let loaded = store.load();
         assert_eq!(loaded.len(), 1);
-        assert_eq!((loaded[0].id, loaded[0].status, loaded[0].output_bytes), (5, Status::Lost, 6));
+        assert_eq!(
+            (loaded[0].id, loaded[0].status, loaded[0].output_bytes),
+            (5, Status::Lost, 6)
+        );
         let aside = fs::read_dir(store.dir().join("tasks"))
             .unwrap()
             .flatten()

@@ -139,9 +139,16 @@ impl TaskRecord {
 
 /// Finds the task named by `key` (an id or a name): a name wins over an id
 /// so that a task named `7` is reachable.
-pub fn find<'a>(records: impl Iterator<Item = &'a TaskRecord> + Clone, key: &str) -> Option<&'a TaskRecord> {
+pub fn find<'a>(
+    records: impl Iterator<Item = &'a TaskRecord> + Clone,
+    key: &str,
+) -> Option<&'a TaskRecord> {
     records
         .clone()
         .find(|r| r.name.as_deref() == Some(key))
-        .or_else(|| records.into_iter().find(|r| key.parse::<u64>().is_ok_and(|id| id == r.id)))
+        .or_else(|| {
+            records
+                .into_iter()
+                .find(|r| key.parse::<u64>().is_ok_and(|id| id == r.id))
+        })
 }

@@ -65,18 +65,29 @@ pub fn parse_name(name: &str) -> Option<(u64, u64)> {
 /// dropped (`log` says so) rather than glued to what follows it.
 pub fn list(tasks: &Path, id: u64) -> Vec<Segment> {
     let mut segs = Vec::new();
-    let Ok(entries) = fs::read_dir(tasks) else { return segs };
+    let Ok(entries) = fs::read_dir(tasks) else {
+        return segs;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some((owner, start)) = name.to_str().and_then(parse_name) else { continue };
+        let Some((owner, start)) = name.to_str().and_then(parse_name) else {
+            continue;
+        };
         if owner != id {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
-        segs.push(Segment { start, len: meta.len(), path: entry.path() });
+        segs.push(Segment {
+            start,
+            len: meta.len(),
+            path: entry.path(),
+        });
     }
     segs.sort_by_key(|s| s.start);
-    let keep_from = segs.windows(2).rposition(|w| w[0].end() != w[1].start).map_or(0, |i| i + 1);
+    let keep_from = segs
+        .windows(2)
+        .rposition(|w| w[0].end() != w[1].start)
+        .map_or(0, |i| i + 1);
     segs.drain(..keep_from);
     segs
 }
@@ -92,7 +103,14 @@ mod tests {
         assert_eq!(path(dir, 7, 4096), Path::new("/x/7.log.4096"));
         assert_eq!(parse_name("7.log"), Some((7, 0)));
         assert_eq!(parse_name("7.log.4096"), Some((7, 4096)));
-        for bad in ["7.json", "7.idx", "x.log", "7.logx", "7.log.", "7.log.tmp-3"] {
+        for bad in [
+            "7.json",
+            "7.idx",
+            "x.log",
+            "7.logx",
+            "7.log.",
+            "7.log.tmp-3",
+        ] {
             assert_eq!(parse_name(bad), None, "{bad}");
         }
     }
@@ -107,7 +125,10 @@ mod tests {
         fs::write(path(&dir, 3, 14), b"ef").unwrap();
         fs::write(path(&dir, 4, 0), b"other task").unwrap();
         let segs = list(&dir, 3);
-        assert_eq!(segs.iter().map(|s| (s.start, s.len)).collect::<Vec<_>>(), vec![(10, 4), (14, 2)]);
+        assert_eq!(
+            segs.iter().map(|s| (s.start, s.len)).collect::<Vec<_>>(),
+            vec![(10, 4), (14, 2)]
+        );
         assert!(list(&dir, 5).is_empty());
         fs::remove_dir_all(&dir).unwrap();
     }

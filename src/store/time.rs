@@ -14,7 +14,9 @@ pub struct Timestamp(pub u64);
 impl Timestamp {
     /// Now.
     pub fn now() -> Timestamp {
-        let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
         Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
     }
 
@@ -26,7 +28,13 @@ impl Timestamp {
     /// Parses our own RFC 3339 form (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`).
     pub fn parse(s: &str) -> Option<Timestamp> {
         let b = s.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return None;
         }
         let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
@@ -34,7 +42,12 @@ impl Timestamp {
         let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
         let ms = match s.get(19..)? {
             "Z" => 0,
-            frac => frac.strip_prefix('.')?.strip_suffix('Z')?.get(..3)?.parse::<i64>().ok()?,
+            frac => frac
+                .strip_prefix('.')?
+                .strip_suffix('Z')?
+                .get(..3)?
+                .parse::<i64>()
+                .ok()?,
         };
         if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
             return None;
@@ -133,7 +146,9 @@ mod tests {
         assert_eq!(Timestamp::parse(&s), Some(t));
         assert_eq!(Timestamp::parse("1970-01-01T00:00:00Z"), Some(Timestamp(0)));
         assert_eq!(
-            Timestamp::parse("2000-02-29T12:00:00.000Z").map(|t| t.to_string()).as_deref(),
+            Timestamp::parse("2000-02-29T12:00:00.000Z")
+                .map(|t| t.to_string())
+                .as_deref(),
             Some("2000-02-29T12:00:00.000Z")
         );
         assert_eq!(Timestamp::parse("yesterday"), None);

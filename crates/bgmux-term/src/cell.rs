@@ -41,12 +41,18 @@ pub(crate) const CLUSTER: u32 = 1 << 23;
 
 impl Cell {
     /// An erased cell with the plain style.
-    pub const BLANK: Cell = Cell { ch: b' ' as u32, style: 0 };
+    pub const BLANK: Cell = Cell {
+        ch: b' ' as u32,
+        style: 0,
+    };
 
     /// A blank cell with the given style code (erase with BCE).
     #[inline]
     pub fn blank(style: u32) -> Cell {
-        Cell { ch: b' ' as u32, style }
+        Cell {
+            ch: b' ' as u32,
+            style,
+        }
     }
 
     /// True for the second column of a wide character.
@@ -89,10 +95,16 @@ mod tests {
 
     #[test]
     fn cells_encode_wide_and_spacer() {
-        let wide = Cell { ch: '字' as u32 | WIDE, style: 0 };
+        let wide = Cell {
+            ch: '字' as u32 | WIDE,
+            style: 0,
+        };
         assert!(wide.is_wide() && !wide.is_spacer());
         assert_eq!(wide.char(), '字');
-        let spacer = Cell { ch: SPACER, style: 0 };
+        let spacer = Cell {
+            ch: SPACER,
+            style: 0,
+        };
         assert!(spacer.is_spacer());
         assert!(Cell::BLANK.is_plain_blank());
         assert!(!Cell::blank(3).is_plain_blank());

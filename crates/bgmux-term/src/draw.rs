@@ -22,13 +22,26 @@ pub(crate) fn grid_row(frame: &mut Frame, at_row: u16, at_col: u16, cols: usize,
         }
         text.clear();
         row.push_text(cell, &mut text);
-        put(frame, at_row, at_col + col as u16, &text, cell.is_wide() && col + 1 < cols, &cache.1);
+        put(
+            frame,
+            at_row,
+            at_col + col as u16,
+            &text,
+            cell.is_wide() && col + 1 < cols,
+            &cache.1,
+        );
     }
 }
 
 /// Paints a history row like [`grid_row`]; cells past its stored text are
 /// left as they are (the caller cleared the area).
-pub(crate) fn stored_row(frame: &mut Frame, at_row: u16, at_col: u16, cols: usize, row: &StoredRow<'_>) {
+pub(crate) fn stored_row(
+    frame: &mut Frame,
+    at_row: u16,
+    at_col: u16,
+    cols: usize,
+    row: &StoredRow<'_>,
+) {
     let mut cache: (u32, Style) = (0, Style::default());
     let mut col = 0;
     for cell in row.cells() {
@@ -39,15 +52,25 @@ pub(crate) fn stored_row(frame: &mut Frame, at_row: u16, at_col: u16, cols: usiz
             cache = (cell.style, row.style(cell.style));
         }
         let wide = cell.width == 2 && col + 1 < cols;
-        put(frame, at_row, at_col + col as u16, cell.text, wide, &cache.1);
+        put(
+            frame,
+            at_row,
+            at_col + col as u16,
+            cell.text,
+            wide,
+            &cache.1,
+        );
         col += cell.width;
     }
 }
 
 /// A wide character cut by the right edge of the area becomes a blank.
 fn put(frame: &mut Frame, row: u16, col: u16, text: &str, wide: bool, style: &Style) {
-    let narrow_wide =
-        !wide && text.chars().next().is_some_and(|c| unicode_width::UnicodeWidthChar::width(c) == Some(2));
+    let narrow_wide = !wide
+        && text
+            .chars()
+            .next()
+            .is_some_and(|c| unicode_width::UnicodeWidthChar::width(c) == Some(2));
     let text = if narrow_wide { " " } else { text };
     frame.put_cell(row, col, text, wide, style);
 }

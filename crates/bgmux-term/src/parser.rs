@@ -19,9 +19,15 @@
 //! sequence). After any long sequence the vte parser is replaced, which
 //! frees its buffer.
 //!
+//! The most common sequences, plain `CSI digits;digits final` (SGR, cursor
+//! motion, erase), are parsed right here too (`fast_csi`) when they are
+//! complete in the input; anything else, or a sequence cut by the end of
+//! the input, goes to vte.
+//!
 //! Behaviour matches vte's own ground state, except that C1 controls and
 //! DEL are ignored rather than executed or printed (see `dispatch/mod.rs`).
 
+use crate::dispatch::{self, Params};
 use crate::screen::Screen;
 
 /// The longest escape sequence or control string accepted, in bytes. OSC 52
@@ -53,13 +59,76 @@ pub(crate) struct Parser {
 
 impl std::fmt::Debug for Parser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Parser").field("mode", &self.mode).finish_non_exhaustive()
+        f.debug_struct("Parser")
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
     }
+}
+
+/// The length of the run of printable ASCII (0x20..=0x7e) `bytes` starts
+/// with. Whole 16-byte chunks are tested without early exit, which the
+/// compiler turns into SIMD compares; this is the hottest loop of all.
+#[inline]
+fn printable_run(bytes: &[u8]) -> usize {
+    let not_printable = |b: u8| b.wrapping_sub(0x20) > 0x5e;
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(16) {
+        if chunk.iter().fold(false, |acc, &b| acc | not_printable(b)) {
+            break;
+        }
+        n += 16;
+    }
+    n + bytes[n..]
+        .iter()
+        .position(|&b| not_printable(b))
+        .unwrap_or(bytes.len() - n)
+}
+
+/// The CSI fast path: `ESC [ digits ; digits … final` (no private marker,
+/// sub-parameters, intermediates or embedded controls), complete in
+/// `bytes`, is parsed and dispatched here, exactly as vte would (values
+/// saturate at 65535, an empty parameter is 0, more than 32 parameters go
+/// to vte, which ignores the sequence). SGR and cursor motion, most of what
+/// programs send, take this path. Returns the bytes consumed, or `None` to
+/// hand the sequence to vte.
+#[inline]
+fn fast_csi(screen: &mut Screen, bytes: &[u8]) -> Option<usize> {
+    if bytes.get(1) != Some(&b'[') {
+        return None;
+    }
+    let mut params = Params::default();
+    let mut value: u16 = 0;
+    for (i, &b) in bytes.iter().enumerate().skip(2) {
+        match b {
+            b'0'..=b'9' => value = value.saturating_mul(10).saturating_add(u16::from(b - b'0')),
+            b';' => {
+                if !params.push(value, false) {
+                    return None;
+                }
+                value = 0;
+            }
+            0x40..=0x7e => {
+                if !params.push(value, false) {
+                    return None;
+                }
+                dispatch::csi_plain(screen, &params, b);
+                return Some(i + 1);
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 impl Parser {
     pub fn new() -> Parser {
-        Parser { vte: vte::Parser::new(), mode: Mode::Ground, seq_len: 0, utf8: [0; 4], utf8_len: 0 }
+        Parser {
+            vte: vte::Parser::new(),
+            mode: Mode::Ground,
+            seq_len: 0,
+            utf8: [0; 4],
+            utf8_len: 0,
+        }
     }
 
     /// Heap bytes held (vte's buffer is at most [`MAX_SEQUENCE`]; its
@@ -92,12 +161,15 @@ impl Parser {
         while let Some(&b) = bytes.get(i) {
             match b {
                 0x20..=0x7e => {
-                    let run = bytes[i..].iter().position(|b| !(0x20..=0x7e).contains(b));
-                    let end = run.map_or(bytes.len(), |n| i + n);
+                    let end = i + printable_run(&bytes[i..]);
                     screen.print_ascii(&bytes[i..end]);
                     i = end;
                 }
                 0x1b => {
+                    if let Some(n) = fast_csi(screen, &bytes[i..]) {
+                        i += n;
+                        continue;
+                    }
                     self.mode = Mode::Sequence;
                     self.seq_len = 0;
                     return i;
@@ -210,7 +282,10 @@ impl Parser {
 
     /// Skips an aborted string up to its terminator.
     fn skip(&mut self, bytes: &[u8]) -> usize {
-        match bytes.iter().position(|&b| matches!(b, 0x07 | 0x18 | 0x1a | 0x1b)) {
+        match bytes
+            .iter()
+            .position(|&b| matches!(b, 0x07 | 0x18 | 0x1a | 0x1b))
+        {
             None => bytes.len(),
             Some(at) if bytes[at] == 0x1b => {
                 self.mode = Mode::Sequence;

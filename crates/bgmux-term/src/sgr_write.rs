@@ -25,8 +25,14 @@ pub(crate) fn write_transition(from: &Style, to: &Style, out: &mut Vec<u8>) {
         }
         out.extend_from_slice(b"\x1b\\");
     }
-    let from_plain = Style { link: None, ..from.clone() };
-    let to_plain = Style { link: None, ..to.clone() };
+    let from_plain = Style {
+        link: None,
+        ..from.clone()
+    };
+    let to_plain = Style {
+        link: None,
+        ..to.clone()
+    };
     if from_plain == to_plain {
         return;
     }
@@ -82,7 +88,12 @@ fn off_params(from: &Style, to: &Style, out: &mut Vec<u8>) -> Option<Style> {
     let colors = [
         (from.fg, to.fg, 39, &mut base.fg),
         (from.bg, to.bg, 49, &mut base.bg),
-        (from.underline_color, to.underline_color, 59, &mut base.underline_color),
+        (
+            from.underline_color,
+            to.underline_color,
+            59,
+            &mut base.underline_color,
+        ),
     ];
     for (old, new, code, field) in colors {
         if old != Color::Default && new == Color::Default {
@@ -201,15 +212,37 @@ mod tests {
     #[test]
     fn transitions_are_short() {
         let plain = Style::default();
-        let red = Style { fg: Color::Indexed(1), ..Style::default() };
-        let bold_red = Style { bold: true, ..red.clone() };
+        let red = Style {
+            fg: Color::Indexed(1),
+            ..Style::default()
+        };
+        let bold_red = Style {
+            bold: true,
+            ..red.clone()
+        };
         assert_eq!(transition(&plain, &red), "\x1b[31m");
         assert_eq!(transition(&red, &bold_red), "\x1b[1m");
         assert_eq!(transition(&bold_red, &plain), "\x1b[0m");
         assert_eq!(transition(&bold_red, &red), "\x1b[22m");
-        let both = Style { dim: true, ..bold_red.clone() };
-        assert_eq!(transition(&both, &Style { bold: false, ..both.clone() }), "\x1b[22;2m");
-        let curly = Style { underline: Underline::Curly, fg: Color::Rgb(1, 2, 3), ..plain.clone() };
+        let both = Style {
+            dim: true,
+            ..bold_red.clone()
+        };
+        assert_eq!(
+            transition(
+                &both,
+                &Style {
+                    bold: false,
+                    ..both.clone()
+                }
+            ),
+            "\x1b[22;2m"
+        );
+        let curly = Style {
+            underline: Underline::Curly,
+            fg: Color::Rgb(1, 2, 3),
+            ..plain.clone()
+        };
         assert_eq!(transition(&plain, &curly), "\x1b[4:3;38;2;1;2;3m");
     }
 }

@@ -108,16 +108,21 @@ pub struct Style {
 
 /// Set in a style code when the rest is an index into a side table.
 pub(crate) const EXTENDED: u32 = 1 << 31;
-const BG_SHIFT: u32 = 9;
-const ATTR_SHIFT: u32 = 18;
-const UL_SHIFT: u32 = 25;
-const BOLD: u32 = 1;
-const DIM: u32 = 2;
-const ITALIC: u32 = 4;
-const BLINK: u32 = 8;
-const REVERSE: u32 = 16;
-const HIDDEN: u32 = 32;
-const STRIKE: u32 = 64;
+/// Where the background colour field starts (the foreground is at 0).
+pub(crate) const BG_SHIFT: u32 = 9;
+/// A colour field's mask (at its shift).
+pub(crate) const COLOR_MASK: u32 = 0x1ff;
+/// Where the attribute bits start.
+pub(crate) const ATTR_SHIFT: u32 = 18;
+/// Where the underline style starts (3 bits).
+pub(crate) const UL_SHIFT: u32 = 25;
+pub(crate) const BOLD: u32 = 1;
+pub(crate) const DIM: u32 = 2;
+pub(crate) const ITALIC: u32 = 4;
+pub(crate) const BLINK: u32 = 8;
+pub(crate) const REVERSE: u32 = 16;
+pub(crate) const HIDDEN: u32 = 32;
+pub(crate) const STRIKE: u32 = 64;
 
 impl Style {
     /// True for the plain style (nothing set).
@@ -128,7 +133,10 @@ impl Style {
     /// The style erased cells get under this pen: xterm and tmux erase with
     /// the current background colour only (BCE), nothing else.
     pub fn erase_style(&self) -> Style {
-        Style { bg: self.bg, ..Style::default() }
+        Style {
+            bg: self.bg,
+            ..Style::default()
+        }
     }
 
     /// The basic code of this style, or `None` when it needs a side table
@@ -139,18 +147,18 @@ impl Style {
         }
         let fg = pack_color(self.fg)?;
         let bg = pack_color(self.bg)?;
-        let flags = [
-            (self.bold, BOLD),
-            (self.dim, DIM),
-            (self.italic, ITALIC),
-            (self.blink, BLINK),
-            (self.reverse, REVERSE),
-            (self.hidden, HIDDEN),
-            (self.strike, STRIKE),
-        ]
-        .iter()
-        .fold(0, |acc, &(on, bit)| if on { acc | bit } else { acc });
-        Some(fg | bg << BG_SHIFT | flags << ATTR_SHIFT | u32::from(self.underline.code()) << UL_SHIFT)
+        let flags = (u32::from(self.bold) * BOLD)
+            | (u32::from(self.dim) * DIM)
+            | (u32::from(self.italic) * ITALIC)
+            | (u32::from(self.blink) * BLINK)
+            | (u32::from(self.reverse) * REVERSE)
+            | (u32::from(self.hidden) * HIDDEN)
+            | (u32::from(self.strike) * STRIKE);
+        Some(
+            fg | bg << BG_SHIFT
+                | flags << ATTR_SHIFT
+                | u32::from(self.underline.code()) << UL_SHIFT,
+        )
     }
 
     /// The style of a basic code (one without [`EXTENDED`]).
@@ -209,7 +217,10 @@ pub(crate) fn resolve(table: &[Style], code: u32) -> Style {
     if code & EXTENDED == 0 {
         Style::unpack(code)
     } else {
-        table.get((code & !EXTENDED) as usize).cloned().unwrap_or_default()
+        table
+            .get((code & !EXTENDED) as usize)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -235,9 +246,15 @@ mod tests {
 
     #[test]
     fn rgb_links_and_underline_colours_are_extended() {
-        let rgb = Style { fg: Color::Rgb(1, 2, 3), ..Style::default() };
+        let rgb = Style {
+            fg: Color::Rgb(1, 2, 3),
+            ..Style::default()
+        };
         assert_eq!(rgb.pack(), None);
-        let link = Style { link: Some("http://x".into()), ..Style::default() };
+        let link = Style {
+            link: Some("http://x".into()),
+            ..Style::default()
+        };
         assert_eq!(link.pack(), None);
         let mut table = Vec::new();
         let a = intern(&mut table, &rgb);

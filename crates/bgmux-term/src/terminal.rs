@@ -35,7 +35,11 @@ impl Terminal {
     /// at most `history_limit` rows of history.
     pub fn new(rows: u16, cols: u16, history_limit: usize) -> Terminal {
         let (rows, cols) = clamp_size(rows, cols);
-        Terminal { parser: Parser::new(), screen: Screen::new(rows, cols, history_limit), seqno: 0 }
+        Terminal {
+            parser: Parser::new(),
+            screen: Screen::new(rows, cols, history_limit),
+            seqno: 0,
+        }
     }
 
     /// Feeds output of the program. Never panics; memory stays bounded
@@ -132,7 +136,12 @@ impl Terminal {
     /// The cursor.
     pub fn cursor(&self) -> Cursor {
         let s = &self.screen;
-        Cursor { row: s.row as u16, col: s.col as u16, visible: s.flags.cursor_visible, shape: s.flags.shape }
+        Cursor {
+            row: s.row as u16,
+            col: s.col as u16,
+            visible: s.flags.cursor_visible,
+            shape: s.flags.shape,
+        }
     }
 
     /// Bumped whenever anything visible (cells, cursor, modes) may have
@@ -158,8 +167,9 @@ impl Terminal {
             self.write_history(out, opts);
         }
         let rows = self.screen.grid.rows();
-        for (i, row) in rows.iter().enumerate() {
-            let last = i + 1 == rows.len();
+        let count = rows.len();
+        for (i, row) in rows.enumerate() {
+            let last = i + 1 == count;
             let joined = opts.join_wrapped && row.wrapped && !last;
             text::grid_row(row, opts.ansi, joined, out);
             text::end_row(joined, opts, out);
@@ -219,5 +229,8 @@ impl Terminal {
 }
 
 fn clamp_size(rows: u16, cols: u16) -> (usize, usize) {
-    (usize::from(rows.clamp(1, MAX_SIZE)), usize::from(cols.clamp(1, MAX_SIZE)))
+    (
+        usize::from(rows.clamp(1, MAX_SIZE)),
+        usize::from(cols.clamp(1, MAX_SIZE)),
+    )
 }

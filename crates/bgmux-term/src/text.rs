@@ -38,7 +38,14 @@ impl<'a> LineWriter<'a> {
     pub fn new(out: &'a mut String, ansi: bool) -> LineWriter<'a> {
         let keep = out.len();
         let style = Style::default();
-        LineWriter { out, ansi, keep_style: style.clone(), style, keep, pending: Vec::new() }
+        LineWriter {
+            out,
+            ansi,
+            keep_style: style.clone(),
+            style,
+            keep,
+            pending: Vec::new(),
+        }
     }
 
     /// Appends a cell's text in its style.
@@ -96,7 +103,11 @@ pub(crate) fn grid_row(row: &Row, ansi: bool, keep_blanks: bool, out: &mut Strin
 /// Appends the text of a history row (no newline).
 pub(crate) fn stored_row(row: &StoredRow<'_>, ansi: bool, keep_blanks: bool, out: &mut String) {
     if !ansi {
-        let text = if keep_blanks { row.text } else { row.text.trim_end_matches(' ') };
+        let text = if keep_blanks {
+            row.text
+        } else {
+            row.text.trim_end_matches(' ')
+        };
         out.push_str(text);
         return;
     }

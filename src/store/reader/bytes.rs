@@ -50,7 +50,10 @@ impl LogBytes {
     pub fn refresh(&mut self, store: &Store) -> Result<()> {
         let segs = segments::list(store.tasks_dir(), self.id);
         if segs.is_empty() {
-            bail!("the log of task {} was deleted behind bgmux's back", self.id);
+            bail!(
+                "the log of task {} was deleted behind bgmux's back",
+                self.id
+            );
         }
         self.segs = segs;
         Ok(())
@@ -73,10 +76,20 @@ impl LogBytes {
 
     /// Reads bytes at absolute `offset` (within one segment); 0 at the end.
     pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
-        let Some(seg) = self.segs.iter().find(|s| s.start <= offset && offset < s.end()) else { return Ok(0) };
-        let want = buf.len().min(usize::try_from(seg.end() - offset).unwrap_or(usize::MAX));
+        let Some(seg) = self
+            .segs
+            .iter()
+            .find(|s| s.start <= offset && offset < s.end())
+        else {
+            return Ok(0);
+        };
+        let want = buf
+            .len()
+            .min(usize::try_from(seg.end() - offset).unwrap_or(usize::MAX));
         let file = File::open(&seg.path).map_err(|e| self.gone(e))?;
-        let n = file.read_at(&mut buf[..want], offset - seg.start).map_err(|e| self.gone(e))?;
+        let n = file
+            .read_at(&mut buf[..want], offset - seg.start)
+            .map_err(|e| self.gone(e))?;
         Ok(n)
     }
 
@@ -101,7 +114,11 @@ impl LogBytes {
         let mut buf = vec![0u8; CHUNK];
         while end > first && want > 0 {
             let start = end.saturating_sub(CHUNK as u64).max(first);
-            let seg_start = self.segs.iter().rfind(|s| s.start < end).map_or(first, |s| s.start);
+            let seg_start = self
+                .segs
+                .iter()
+                .rfind(|s| s.start < end)
+                .map_or(first, |s| s.start);
             let start = start.max(seg_start);
             let len = usize::try_from(end - start).unwrap_or(CHUNK);
             let got = self.read_at(start, &mut buf[..len])?;

@@ -46,8 +46,14 @@ impl LogReader {
     /// Opens task `id`'s log in `store`.
     pub fn open(store: &Store, id: u64) -> Result<LogReader> {
         let bytes = LogBytes::open(store, id)?;
-        let mut r = LogReader { bytes, starts: Vec::new(), newlines: 0, partial: false };
-        let entries = std::fs::read(segments::index_path(store.tasks_dir(), id)).unwrap_or_default();
+        let mut r = LogReader {
+            bytes,
+            starts: Vec::new(),
+            newlines: 0,
+            partial: false,
+        };
+        let entries =
+            std::fs::read(segments::index_path(store.tasks_dir(), id)).unwrap_or_default();
         if !r.use_index(&index::decode(&entries))? {
             r.rebuild()?;
         }
@@ -77,9 +83,14 @@ impl LogReader {
     /// Takes a checked index, or says it cannot be used.
     fn use_index(&mut self, entries: &[Entry]) -> Result<bool> {
         let (first, end) = (self.bytes.first_offset(), self.bytes.end_offset());
-        let Some(mark) = entries.iter().find(|e| e.mark && e.offset == first) else { return Ok(false) };
+        let Some(mark) = entries.iter().find(|e| e.mark && e.offset == first) else {
+            return Ok(false);
+        };
         self.starts = vec![(mark.line, first)];
-        for e in entries.iter().filter(|e| !e.mark && e.offset > first && e.offset <= end) {
+        for e in entries
+            .iter()
+            .filter(|e| !e.mark && e.offset > first && e.offset <= end)
+        {
             let &(line, offset) = self.starts.last().unwrap_or(&(0, 0));
             if e.line > line && e.offset > offset {
                 self.starts.push((e.line, e.offset));
@@ -95,7 +106,10 @@ impl LogReader {
 
     /// Indexes the whole kept log from scratch, numbering from 0.
     fn rebuild(&mut self) -> Result<()> {
-        tracing::debug!("task {}: rebuilding the line index from the log", self.bytes.id());
+        tracing::debug!(
+            "task {}: rebuilding the line index from the log",
+            self.bytes.id()
+        );
         self.starts = vec![(0, self.bytes.first_offset())];
         self.scan_tail(0, self.bytes.first_offset())
     }
@@ -113,7 +127,8 @@ impl LogReader {
             }
             ix.scan(&buf[..n], &mut entries);
         }
-        self.starts.extend(entries.iter().map(|e| (e.line, e.offset)));
+        self.starts
+            .extend(entries.iter().map(|e| (e.line, e.offset)));
         self.newlines = ix.lines;
         self.partial = end > self.bytes.first_offset() && !self.bytes.newline_before(end)?;
         Ok(())
@@ -150,7 +165,8 @@ impl LogReader {
     /// Lines `range` (clamped to the kept ones), rendered.
     pub fn lines(&mut self, range: Range<u64>, ansi: bool) -> Result<Vec<String>> {
         let start = range.start.max(self.first_line());
-        let count = usize::try_from(range.end.min(self.end_line()).saturating_sub(start)).unwrap_or(usize::MAX);
+        let count = usize::try_from(range.end.min(self.end_line()).saturating_sub(start))
+            .unwrap_or(usize::MAX);
         let mut out = Vec::with_capacity(count.min(4096));
         if count == 0 {
             return Ok(out);

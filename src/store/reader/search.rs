@@ -37,13 +37,22 @@ impl Query {
     /// Compiles `pattern`: a regex if `regex`, else a literal; smart case
     /// makes it case-insensitive when it has no upper-case letter.
     pub fn new(pattern: &str, regex: bool, smart_case: bool) -> Result<Query> {
-        let source = if regex { pattern.to_string() } else { regex::escape(pattern) };
+        let source = if regex {
+            pattern.to_string()
+        } else {
+            regex::escape(pattern)
+        };
         let fold = smart_case && !pattern.chars().any(char::is_uppercase);
         let regex = RegexBuilder::new(&source)
             .case_insensitive(fold)
             .size_limit(1 << 20)
             .build()
-            .map_err(|e| anyhow::anyhow!("{}", e.to_string().lines().last().unwrap_or("bad regex").trim()))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    e.to_string().lines().last().unwrap_or("bad regex").trim()
+                )
+            })
             .with_context(|| format!("invalid search pattern {pattern:?}"))?;
         Ok(Query { regex })
     }
@@ -58,7 +67,10 @@ impl Query {
         }
         scratch.clear();
         if strip_sgr(raw, scratch) {
-            let end = scratch.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+            let end = scratch
+                .iter()
+                .rposition(|&b| b != b' ')
+                .map_or(0, |p| p + 1);
             return self.regex.is_match(&scratch[..end]);
         }
         let mut hit = false;
@@ -88,7 +100,12 @@ impl LogReader {
     }
 
     /// [`LogReader::search`] with a compiled query.
-    pub fn search_query(&mut self, query: &Query, from: u64, direction: Direction) -> Result<Option<u64>> {
+    pub fn search_query(
+        &mut self,
+        query: &Query,
+        from: u64,
+        direction: Direction,
+    ) -> Result<Option<u64>> {
         if self.line_count() == 0 || from >= self.end_line() && direction == Direction::Forward {
             return Ok(None);
         }
@@ -112,7 +129,14 @@ impl LogReader {
 
     /// Scans lines `line..stop` starting at `offset`: the first match if
     /// `first`, else the last.
-    fn scan(&self, query: &Query, mut line: u64, offset: u64, stop: u64, first: bool) -> Result<Option<u64>> {
+    fn scan(
+        &self,
+        query: &Query,
+        mut line: u64,
+        offset: u64,
+        stop: u64,
+        first: bool,
+    ) -> Result<Option<u64>> {
         let mut renderer = Renderer::new(false);
         let mut buf = vec![0u8; CHUNK];
         let mut carry: Vec<u8> = Vec::new();
@@ -158,6 +182,8 @@ impl LogReader {
 
 /// Appends to a line being assembled across reads, up to the search cap.
 fn extend_capped(carry: &mut Vec<u8>, more: &[u8]) {
-    let room = usize::try_from(MAX_LINE_INPUT).unwrap_or(usize::MAX).saturating_sub(carry.len());
+    let room = usize::try_from(MAX_LINE_INPUT)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(carry.len());
     carry.extend_from_slice(&more[..more.len().min(room)]);
 }

@@ -84,7 +84,11 @@ impl Renderer {
     }
 
     /// Feeds bytes; `line` gets each completed line (without its `\n`).
-    pub fn feed<E>(&mut self, data: &[u8], line: &mut impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    pub fn feed<E>(
+        &mut self,
+        data: &[u8],
+        line: &mut impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut i = 0;
         while i < data.len() {
             if self.at_line_start() {
@@ -96,7 +100,11 @@ impl Renderer {
             }
             if self.state == State::Ground && self.utf8.2 == 0 {
                 let room = usize::try_from(MAX_LINE_INPUT - self.line_bytes).unwrap_or(usize::MAX);
-                let run = data[i..].iter().take(room).take_while(|b| (0x20..0x7f).contains(*b)).count();
+                let run = data[i..]
+                    .iter()
+                    .take(room)
+                    .take_while(|b| (0x20..0x7f).contains(*b))
+                    .count();
                 if run > 1 {
                     self.put_ascii(&data[i..i + run]);
                     self.line_bytes += run as u64;
@@ -189,7 +197,11 @@ impl Renderer {
     }
 
     fn compose(&mut self) {
-        let len = self.cells.iter().rposition(|c| c.0 != ' ').map_or(0, |p| p + 1);
+        let len = self
+            .cells
+            .iter()
+            .rposition(|c| c.0 != ' ')
+            .map_or(0, |p| p + 1);
         self.out.clear();
         if self.ansi {
             self.compose_ansi(len);
@@ -197,7 +209,10 @@ impl Renderer {
             self.out.extend(self.cells[..len].iter().map(|c| c.0));
         }
         if self.cut {
-            self.out.push_str(&format!(" [bgmux: long line cut: {}]", human_bytes(self.line_bytes)));
+            self.out.push_str(&format!(
+                " [bgmux: long line cut: {}]",
+                human_bytes(self.line_bytes)
+            ));
         }
     }
 
@@ -215,7 +230,10 @@ impl Renderer {
             if s != style {
                 style = s;
                 let sgr = &self.styles[usize::from(s)];
-                out.push_str(&format!("\x1b[0{}{sgr}m", if sgr.is_empty() { "" } else { ";" }));
+                out.push_str(&format!(
+                    "\x1b[0{}{sgr}m",
+                    if sgr.is_empty() { "" } else { ";" }
+                ));
                 styled = !sgr.is_empty();
             }
             out.push(ch);
@@ -250,7 +268,13 @@ impl Renderer {
                 0x1b => self.state = State::StrEsc,
                 _ => {}
             },
-            State::StrEsc => self.state = if b == 0x1b { State::StrEsc } else { State::Ground },
+            State::StrEsc => {
+                self.state = if b == 0x1b {
+                    State::StrEsc
+                } else {
+                    State::Ground
+                }
+            }
             State::Skip => {}
         }
     }
@@ -290,7 +314,9 @@ impl Renderer {
                 buf[*have] = b;
                 *have += 1;
                 if *have == *need {
-                    let ch = std::str::from_utf8(&buf[..*have]).ok().and_then(|s| s.chars().next());
+                    let ch = std::str::from_utf8(&buf[..*have])
+                        .ok()
+                        .and_then(|s| s.chars().next());
                     self.utf8 = ([0; 4], 0, 0);
                     self.put(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
                 }
@@ -320,7 +346,8 @@ impl Renderer {
     fn put_ascii(&mut self, run: &[u8]) {
         if self.col == self.cells.len() && self.col + run.len() <= MAX_COLS {
             let style = self.style;
-            self.cells.extend(run.iter().map(|&b| (char::from(b), style)));
+            self.cells
+                .extend(run.iter().map(|&b| (char::from(b), style)));
             self.col += run.len();
             return;
         }
@@ -344,7 +371,8 @@ impl Renderer {
     }
 
     fn dispatch_csi(&mut self, fin: u8) {
-        if self.csi.first().is_some_and(|b| (0x3c..=0x3f).contains(b)) || self.csi.len() >= MAX_CSI {
+        if self.csi.first().is_some_and(|b| (0x3c..=0x3f).contains(b)) || self.csi.len() >= MAX_CSI
+        {
             return; // private sequences (`?25h`…) and oversized ones
         }
         if fin == b'm' {
@@ -355,7 +383,9 @@ impl Renderer {
             return;
         }
         let digits = self.csi.iter().take_while(|b| b.is_ascii_digit());
-        let n = digits.fold(0usize, |n, &d| n.saturating_mul(10).saturating_add(usize::from(d - b'0')));
+        let n = digits.fold(0usize, |n, &d| {
+            n.saturating_mul(10).saturating_add(usize::from(d - b'0'))
+        });
         let count = n.max(1);
         match fin {
             b'K' => self.erase(n),
@@ -416,8 +446,13 @@ pub fn strip_sgr(line: &[u8], out: &mut Vec<u8>) -> bool {
         }
         out.extend_from_slice(&rest[..esc]);
         let seq = &rest[esc + 1..];
-        let Some(params) = seq.strip_prefix(b"[") else { return false };
-        let len = params.iter().take_while(|b| b.is_ascii_digit() || **b == b';' || **b == b':').count();
+        let Some(params) = seq.strip_prefix(b"[") else {
+            return false;
+        };
+        let len = params
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || **b == b';' || **b == b':')
+            .count();
         if params.get(len) != Some(&b'm') {
             return false;
         }

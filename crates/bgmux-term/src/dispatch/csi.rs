@@ -1,12 +1,11 @@
 //! CSI sequences (ECMA-48 §8.3, xterm ctlseqs "Functions using CSI"),
 //! routed by their private marker and intermediates.
 //!
-//! Parameters arrive from vte as `u16` (saturated), so no count can
+//! Parameters arrive as `u16` (saturated by vte or the fast path), so no count can
 //! overflow; every count is further clamped by the operation it drives
 //! (a cursor never leaves the screen, an insert never exceeds the row).
 
-use vte::Params;
-
+use super::params::Params;
 use super::{modes, reply, sgr};
 use crate::modes::CursorShape;
 use crate::screen::Screen;
@@ -23,7 +22,12 @@ pub(super) fn arg(params: &Params, i: usize, default: u16) -> u16 {
 /// Parameter `i` as a raw value (0 when absent): for selective parameters
 /// such as ED's, where 0 is a value, not "the default".
 fn raw(params: &Params, i: usize) -> u16 {
-    params.iter().nth(i).and_then(|p| p.first()).copied().unwrap_or(0)
+    params
+        .iter()
+        .nth(i)
+        .and_then(|p| p.first())
+        .copied()
+        .unwrap_or(0)
 }
 
 /// The first sub-parameter of a parameter (0 if empty).
@@ -57,6 +61,12 @@ pub(super) fn dispatch(screen: &mut Screen, params: &Params, intermediates: &[u8
 
 /// CSI sequences without a private marker or intermediates.
 fn plain(screen: &mut Screen, params: &Params, action: char) {
+    if action == 'm' {
+        // SGR is the most frequent sequence of all; it changes nothing
+        // visible by itself and keeps REP's last character.
+        sgr::apply(screen, params);
+        return;
+    }
     let n = count(params);
     // Queries change nothing visible.
     screen.changed |= !matches!(action, 'c' | 'n' | 't');
@@ -84,7 +94,7 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
         'P' => screen.delete_chars(n),
         // SU/SD; xterm's five-parameter `CSI T` is mouse highlighting.
         'S' => screen.scroll_up(n),
-        'T' if params.len() <= 1 => screen.scroll_down(n),
+        'T' if params.len() < 5 => screen.scroll_down(n),
         'X' => screen.erase_chars(n),
         'Z' => screen.tab_backward(n),
         // REP, clamped to one screenful as tmux does.
@@ -92,9 +102,12 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
         'c' if raw(params, 0) == 0 => reply::primary_attributes(screen),
         'd' => screen.goto_row(n - 1),
         'g' => screen.clear_tabs(raw(params, 0)),
-        'h' => params.iter().for_each(|p| modes::set_ansi(screen, first(p), true)),
-        'l' => params.iter().for_each(|p| modes::set_ansi(screen, first(p), false)),
-        'm' => sgr::apply(screen, params),
+        'h' => params
+            .iter()
+            .for_each(|p| modes::set_ansi(screen, first(p), true)),
+        'l' => params
+            .iter()
+            .for_each(|p| modes::set_ansi(screen, first(p), false)),
         'n' => reply::status_report(screen, raw(params, 0), false),
         'r' => screen.set_region(usize::from(raw(params, 0)), usize::from(raw(params, 1))),
         's' => screen.save_cursor(),
@@ -102,7 +115,7 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
         't' => reply::window_report(screen, raw(params, 0)),
         _ => {}
     }
-    if action != 'b' && action != 'm' {
+    if action != 'b' {
         screen.last_char = None;
     }
 }
@@ -110,8 +123,12 @@ fn plain(screen: &mut Screen, params: &Params, action: char) {
 /// DEC private CSI sequences (`CSI ? …`).
 fn private(screen: &mut Screen, params: &Params, action: char) {
     match action {
-        'h' => params.iter().for_each(|p| modes::set_private(screen, first(p), true)),
-        'l' => params.iter().for_each(|p| modes::set_private(screen, first(p), false)),
+        'h' => params
+            .iter()
+            .for_each(|p| modes::set_private(screen, first(p), true)),
+        'l' => params
+            .iter()
+            .for_each(|p| modes::set_private(screen, first(p), false)),
         // DECSED / DECSEL: selective erase; nothing is protected here
         // (DECSCA is not supported), so they erase like ED / EL.
         'J' => screen.erase_display(raw(params, 0)),

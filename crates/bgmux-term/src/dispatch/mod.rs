@@ -10,10 +10,12 @@
 mod csi;
 mod modes;
 mod osc;
+mod params;
 mod reply;
 mod sgr;
 
-use vte::{Params, Perform};
+pub(crate) use params::Params;
+use vte::Perform;
 
 use crate::screen::{Charset, Screen};
 
@@ -37,10 +39,16 @@ impl Perform for Screen {
         }
     }
 
-    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+    fn csi_dispatch(
+        &mut self,
+        params: &vte::Params,
+        intermediates: &[u8],
+        ignore: bool,
+        action: char,
+    ) {
         self.seq_done = true;
         if !ignore {
-            csi::dispatch(self, params, intermediates, action);
+            csi::dispatch(self, &Params::from_vte(params), intermediates, action);
         }
     }
 
@@ -62,7 +70,7 @@ impl Perform for Screen {
         }
     }
 
-    fn hook(&mut self, _params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+    fn hook(&mut self, _params: &vte::Params, intermediates: &[u8], ignore: bool, action: char) {
         self.dcs = (!ignore && intermediates == b"$" && action == 'q').then(Vec::new);
     }
 
@@ -83,6 +91,12 @@ impl Perform for Screen {
     fn terminated(&self) -> bool {
         self.seq_done
     }
+}
+
+/// A CSI sequence without private marker or intermediates, parsed by the
+/// parser's fast path (it skips vte for `CSI digits;digits final`).
+pub(crate) fn csi_plain(screen: &mut Screen, params: &Params, action: u8) {
+    csi::dispatch(screen, params, &[], char::from(action));
 }
 
 /// ESC sequences (ECMA-48 Fe/Fp, SCS, DECALN).

@@ -63,7 +63,10 @@ fn set_link(screen: &mut Screen, fields: &[&[u8]]) {
         1..=MAX_URI if uri.chars().all(|c| !c.is_control()) => Some(uri.into()),
         _ => return,
     };
-    let style = Style { link, ..screen.pen.style.clone() };
+    let style = Style {
+        link,
+        ..screen.pen.style.clone()
+    };
     screen.set_pen(style);
 }
 
@@ -86,7 +89,10 @@ fn notify_osc9(screen: &mut Screen, fields: &[&[u8]]) {
         return;
     }
     let body = sanitized(joined(fields));
-    screen.event(Event::Notify { title: String::new(), body });
+    screen.event(Event::Notify {
+        title: String::new(),
+        body,
+    });
 }
 
 /// OSC 777 `;notify;title;body`.

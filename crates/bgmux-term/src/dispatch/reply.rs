@@ -34,7 +34,11 @@ pub(super) fn status_report(screen: &mut Screen, code: u16, private: bool) {
         6 => {
             let top = if screen.flags.origin { screen.top } else { 0 };
             let (row, col) = (screen.row - top + 1, screen.col + 1);
-            let reply = if private { format!("\x1b[?{row};{col};1R") } else { format!("\x1b[{row};{col}R") };
+            let reply = if private {
+                format!("\x1b[?{row};{col};1R")
+            } else {
+                format!("\x1b[{row};{col}R")
+            };
             screen.reply(reply.as_bytes());
         }
         _ => {}
@@ -44,7 +48,11 @@ pub(super) fn status_report(screen: &mut Screen, code: u16, private: bool) {
 /// DECRQM (`CSI Ps $ p`, `CSI ? Ps $ p`): `CSI [?] Ps ; Pm $ y` with Pm =
 /// 1 set, 2 reset, 0 not recognised.
 pub(super) fn mode_report(screen: &mut Screen, private: bool, code: u16) {
-    let state = if private { private_state(screen, code) } else { ansi_state(screen, code) };
+    let state = if private {
+        private_state(screen, code)
+    } else {
+        ansi_state(screen, code)
+    };
     let value = match state {
         Some(true) => 1,
         Some(false) => 2,

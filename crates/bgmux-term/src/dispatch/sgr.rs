@@ -2,22 +2,37 @@
 //! pen. Both the ITU T.416 colon form (`38:2::r:g:b`, `38:5:n`, `4:3`) and
 //! the common semicolon form (`38;2;r;g;b`, `38;5;n`) are understood.
 
-use vte::{Params, ParamsIter};
+use super::params::{Groups, Params};
 
 use crate::screen::Screen;
-use crate::style::{Color, Style, Underline};
+use crate::style::{self, Color, Style, Underline, ATTR_SHIFT, BG_SHIFT, COLOR_MASK, UL_SHIFT};
 
 /// Applies an SGR sequence to the pen; no parameters means SGR 0.
 pub(super) fn apply(screen: &mut Screen, params: &Params) {
+    // The common case, a plain pen and palette colours only, works on the
+    // packed style code directly.
+    if let Some(code) = screen.pen.basic {
+        if let Some(new) = apply_packed(code, params) {
+            if new != code {
+                screen.set_pen(Style::unpack(new));
+            }
+            return;
+        }
+    }
     let mut style = screen.pen.style.clone();
-    if params.is_empty() {
+    if params.len() == 0 {
         style = Style::default();
     }
     let mut iter = params.iter();
     while let Some(param) = iter.next() {
         let Some(&code) = param.first() else { continue };
         match code {
-            0 => style = Style { link: style.link.take(), ..Style::default() },
+            0 => {
+                style = Style {
+                    link: style.link.take(),
+                    ..Style::default()
+                }
+            }
             1 => style.bold = true,
             2 => style.dim = true,
             3 => style.italic = true,
@@ -58,10 +73,66 @@ pub(super) fn apply(screen: &mut Screen, params: &Params) {
     screen.set_pen(style);
 }
 
+/// SGR on a packed style code (see `style.rs`), or `None` when a
+/// parameter needs the full style (RGB colours, underline colour, which
+/// `apply` then handles). Same semantics as `apply`.
+fn apply_packed(mut code: u32, params: &Params) -> Option<u32> {
+    const UL_MASK: u32 = 7 << UL_SHIFT;
+    let attr = |bit: u32| bit << ATTR_SHIFT;
+    let set_ul = |code: u32, ul: Underline| code & !UL_MASK | u32::from(ul.code()) << UL_SHIFT;
+    let mut iter = params.iter();
+    while let Some(param) = iter.next() {
+        let Some(&p) = param.first() else { continue };
+        code = match p {
+            0 => 0,
+            1 => code | attr(style::BOLD),
+            2 => code | attr(style::DIM),
+            3 => code | attr(style::ITALIC),
+            4 => set_ul(
+                code,
+                param
+                    .get(1)
+                    .map_or(Underline::Single, |&s| Underline::from_code(s)),
+            ),
+            5 | 6 => code | attr(style::BLINK),
+            7 => code | attr(style::REVERSE),
+            8 => code | attr(style::HIDDEN),
+            9 => code | attr(style::STRIKE),
+            21 => set_ul(code, Underline::Double),
+            22 => code & !attr(style::BOLD | style::DIM),
+            23 => code & !attr(style::ITALIC),
+            24 => set_ul(code, Underline::None),
+            25 => code & !attr(style::BLINK),
+            27 => code & !attr(style::REVERSE),
+            28 => code & !attr(style::HIDDEN),
+            29 => code & !attr(style::STRIKE),
+            30..=37 => code & !COLOR_MASK | u32::from(p - 30 + 1),
+            39 => code & !COLOR_MASK,
+            40..=47 => code & !(COLOR_MASK << BG_SHIFT) | u32::from(p - 40 + 1) << BG_SHIFT,
+            49 => code & !(COLOR_MASK << BG_SHIFT),
+            90..=97 => code & !COLOR_MASK | u32::from(p - 90 + 9),
+            100..=107 => code & !(COLOR_MASK << BG_SHIFT) | u32::from(p - 100 + 9) << BG_SHIFT,
+            38 | 48 => {
+                let shift = if p == 38 { 0 } else { BG_SHIFT };
+                match extended_color(param, &mut iter) {
+                    Some(Color::Indexed(n)) => {
+                        code & !(COLOR_MASK << shift) | (u32::from(n) + 1) << shift
+                    }
+                    None => code,
+                    Some(_) => return None,
+                }
+            }
+            58 => return None,
+            _ => code,
+        };
+    }
+    Some(code)
+}
+
 /// The colour of SGR 38/48/58: `5;n` or `2;r;g;b` in the following
 /// parameters, or as sub-parameters (`5:n`, `2::r:g:b`, `2:r:g:b`).
 /// Out-of-range values make the colour invalid (ignored, as xterm does).
-fn extended_color(param: &[u16], rest: &mut ParamsIter<'_>) -> Option<Color> {
+fn extended_color(param: &[u16], rest: &mut Groups<'_>) -> Option<Color> {
     if param.len() > 1 {
         return match param[1] {
             5 => indexed(*param.get(2)?),
@@ -86,5 +157,9 @@ fn indexed(n: u16) -> Option<Color> {
 }
 
 fn rgb(r: u16, g: u16, b: u16) -> Option<Color> {
-    Some(Color::Rgb(u8::try_from(r).ok()?, u8::try_from(g).ok()?, u8::try_from(b).ok()?))
+    Some(Color::Rgb(
+        u8::try_from(r).ok()?,
+        u8::try_from(g).ok()?,
+        u8::try_from(b).ok()?,
+    ))
 }

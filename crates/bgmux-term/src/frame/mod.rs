@@ -42,12 +42,20 @@ pub(crate) struct CellText {
 
 impl CellText {
     const SPACE: CellText = CellText::ascii(b' ');
-    const SPACER: CellText = CellText { len: 0, wide: false, bytes: [0; MAX_CLUSTER] };
+    const SPACER: CellText = CellText {
+        len: 0,
+        wide: false,
+        bytes: [0; MAX_CLUSTER],
+    };
 
     const fn ascii(b: u8) -> CellText {
         let mut bytes = [0; MAX_CLUSTER];
         bytes[0] = b;
-        CellText { len: 1, wide: false, bytes }
+        CellText {
+            len: 1,
+            wide: false,
+            bytes,
+        }
     }
 
     /// The text of a cluster, cut to [`MAX_CLUSTER`] bytes at a character
@@ -59,7 +67,11 @@ impl CellText {
         }
         let mut bytes = [0; MAX_CLUSTER];
         bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
-        CellText { len: end as u8, wide, bytes }
+        CellText {
+            len: end as u8,
+            wide,
+            bytes,
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -79,7 +91,10 @@ pub(crate) struct FrameCell {
 }
 
 impl FrameCell {
-    const BLANK: FrameCell = FrameCell { text: CellText::SPACE, style: blank_style() };
+    const BLANK: FrameCell = FrameCell {
+        text: CellText::SPACE,
+        style: blank_style(),
+    };
 }
 
 const fn blank_style() -> Style {
@@ -114,7 +129,13 @@ impl Frame {
     pub fn new(rows: u16, cols: u16) -> Frame {
         let (rows, cols) = (rows.clamp(1, MAX_FRAME), cols.clamp(1, MAX_FRAME));
         let cells = vec![FrameCell::BLANK; usize::from(rows) * usize::from(cols)];
-        Frame { rows, cols, cells, cursor: None, modes: Modes::default() }
+        Frame {
+            rows,
+            cols,
+            cells,
+            cursor: None,
+            modes: Modes::default(),
+        }
     }
 
     /// Height.
@@ -147,7 +168,11 @@ impl Frame {
 
     /// Sets the cursor to show, clamped into the frame; `None` hides it.
     pub fn set_cursor(&mut self, cursor: Option<Cursor>) {
-        self.cursor = cursor.map(|c| Cursor { row: c.row.min(self.rows - 1), col: c.col.min(self.cols - 1), ..c });
+        self.cursor = cursor.map(|c| Cursor {
+            row: c.row.min(self.rows - 1),
+            col: c.col.min(self.cols - 1),
+            ..c
+        });
     }
 
     /// The modes the outer terminal mirrors.
@@ -165,7 +190,8 @@ impl Frame {
     /// The text of a cell: a character with its combining marks, `""` for
     /// the second column of a wide character or outside the frame.
     pub fn cell_text(&self, row: u16, col: u16) -> &str {
-        self.index(row, col).map_or("", |i| self.cells[i].text.as_str())
+        self.index(row, col)
+            .map_or("", |i| self.cells[i].text.as_str())
     }
 
     /// The style of a cell, `None` outside the frame.
@@ -208,7 +234,11 @@ impl Frame {
 
     /// Fills `area` (clipped) with `ch` in `style`.
     pub fn fill(&mut self, area: Rect, ch: char, style: &Style) {
-        let ch = if ch.is_control() || ch.width() == Some(0) { ' ' } else { ch };
+        let ch = if ch.is_control() || ch.width() == Some(0) {
+            ' '
+        } else {
+            ch
+        };
         let mut utf8 = [0; 4];
         let text = ch.encode_utf8(&mut utf8);
         let wide = ch.width() == Some(2);
@@ -250,7 +280,11 @@ impl Frame {
         let Some(i) = self.index(row, col) else {
             return;
         };
-        let (text, wide) = if wide && col + 1 >= self.cols { (" ", false) } else { (text, wide) };
+        let (text, wide) = if wide && col + 1 >= self.cols {
+            (" ", false)
+        } else {
+            (text, wide)
+        };
         let width = if wide { 2 } else { 1 };
         let row_end = i - usize::from(col) + usize::from(self.cols);
         if col > 0 && self.cells[i].text.is_spacer() {
@@ -259,9 +293,15 @@ impl Frame {
         if i + width < row_end && self.cells[i + width].text.is_spacer() {
             self.cells[i + width].text = CellText::SPACE;
         }
-        self.cells[i] = FrameCell { text: CellText::new(text, wide), style: style.clone() };
+        self.cells[i] = FrameCell {
+            text: CellText::new(text, wide),
+            style: style.clone(),
+        };
         if wide {
-            self.cells[i + 1] = FrameCell { text: CellText::SPACER, style: style.clone() };
+            self.cells[i + 1] = FrameCell {
+                text: CellText::SPACER,
+                style: style.clone(),
+            };
         }
     }
 
@@ -283,7 +323,8 @@ impl Frame {
     }
 
     fn index(&self, row: u16, col: u16) -> Option<usize> {
-        (row < self.rows && col < self.cols).then(|| usize::from(row) * usize::from(self.cols) + usize::from(col))
+        (row < self.rows && col < self.cols)
+            .then(|| usize::from(row) * usize::from(self.cols) + usize::from(col))
     }
 
     fn clip(&self, area: Rect) -> (std::ops::Range<u16>, std::ops::Range<u16>) {

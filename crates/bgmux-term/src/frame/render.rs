@@ -74,10 +74,18 @@ impl Frame {
     /// the cursor and all the modes.
     pub fn render_full(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\x1b[0m\x1b]8;;\x1b\\\x1b[H\x1b[2J");
-        let mut painter = Painter { out, style: Style::default(), pos: Some((0, 0)), cols: self.cols };
+        let mut painter = Painter {
+            out,
+            style: Style::default(),
+            pos: Some((0, 0)),
+            cols: self.cols,
+        };
         for row in 0..self.rows {
             let cells = self.row_cells(row);
-            let end = cells.iter().rposition(|c| *c != FrameCell::BLANK).map_or(0, |i| i + 1);
+            let end = cells
+                .iter()
+                .rposition(|c| *c != FrameCell::BLANK)
+                .map_or(0, |i| i + 1);
             for (col, cell) in cells[..end].iter().enumerate() {
                 if cell.text.is_spacer() {
                     continue;
@@ -85,7 +93,10 @@ impl Frame {
                 if *cell == FrameCell::BLANK {
                     // The screen is clear: skip blanks, but write a short
                     // run when that is shorter than moving over it.
-                    let run = cells[col..].iter().take_while(|c| **c == FrameCell::BLANK).count();
+                    let run = cells[col..]
+                        .iter()
+                        .take_while(|c| **c == FrameCell::BLANK)
+                        .count();
                     let first = col == 0 || cells[col - 1] != FrameCell::BLANK;
                     let short = run <= MAX_REWRITE_GAP && painter.style.is_default();
                     if !(short && (first || painter.pos == Some((row, col as u16)))) {
@@ -114,7 +125,12 @@ impl Frame {
         if hide {
             out.extend_from_slice(b"\x1b[?25l");
         }
-        let mut painter = Painter { out, style: Style::default(), pos: start, cols: self.cols };
+        let mut painter = Painter {
+            out,
+            style: Style::default(),
+            pos: start,
+            cols: self.cols,
+        };
         if changed {
             for row in 0..self.rows {
                 diff_row(&mut painter, row, self.row_cells(row), prev.row_cells(row));
@@ -123,14 +139,24 @@ impl Frame {
         painter.finish();
         let pos = painter.pos;
         render_modes(Some(prev.modes), self.modes, out);
-        let before = if hide { prev.cursor.map(|c| Cursor { visible: false, ..c }) } else { prev.cursor };
+        let before = if hide {
+            prev.cursor.map(|c| Cursor {
+                visible: false,
+                ..c
+            })
+        } else {
+            prev.cursor
+        };
         render_cursor(pos, Some(before), self.cursor, out);
     }
 }
 
 /// Repaints the changed cells of one row.
 fn diff_row(painter: &mut Painter<'_>, row: u16, new: &[FrameCell], old: &[FrameCell]) {
-    let tail = new.iter().rposition(|c| *c != FrameCell::BLANK).map_or(0, |i| i + 1);
+    let tail = new
+        .iter()
+        .rposition(|c| *c != FrameCell::BLANK)
+        .map_or(0, |i| i + 1);
     let tail_changed = new[tail..] != old[tail..];
     let erase_tail = tail_changed && new.len() - tail > MAX_REWRITE_GAP;
     let limit = if erase_tail { tail } else { new.len() };
@@ -142,10 +168,15 @@ fn diff_row(painter: &mut Painter<'_>, row: u16, new: &[FrameCell], old: &[Frame
         }
         // Rewrite a short gap of unchanged narrow cells in the current
         // rendition instead of moving over it.
-        if let Some((r, c)) = painter.pos.filter(|&(r, c)| r == row && usize::from(c) < col) {
+        if let Some((r, c)) = painter
+            .pos
+            .filter(|&(r, c)| r == row && usize::from(c) < col)
+        {
             let gap = &new[usize::from(c)..col];
             let cheap = gap.len() <= MAX_REWRITE_GAP
-                && gap.iter().all(|g| g.style == painter.style && !g.text.wide && !g.text.is_spacer());
+                && gap
+                    .iter()
+                    .all(|g| g.style == painter.style && !g.text.wide && !g.text.is_spacer());
             if cheap {
                 for (i, g) in gap.iter().enumerate() {
                     painter.cell(r, c + i as u16, g);
@@ -206,7 +237,12 @@ fn mouse_code(mode: MouseMode) -> Option<u16> {
 
 /// Positions, shapes and shows or hides the cursor. `before` is what the
 /// outer terminal shows now (`None`: unknown, so everything is written).
-fn render_cursor(pos: Option<(u16, u16)>, before: Option<Option<Cursor>>, cursor: Option<Cursor>, out: &mut Vec<u8>) {
+fn render_cursor(
+    pos: Option<(u16, u16)>,
+    before: Option<Option<Cursor>>,
+    cursor: Option<Cursor>,
+    out: &mut Vec<u8>,
+) {
     let old = before.flatten();
     let visible = cursor.is_some_and(|c| c.visible);
     if let Some(c) = cursor {

@@ -6,12 +6,19 @@
 //! scrolled off the top of a full-screen region are handed to a
 //! [`History`] if the caller passes one.
 //!
+//! The rows are a ring: scrolling the whole screen up (the common case, a
+//! program printing lines) moves the ring's start instead of the rows.
+//!
 //! ```text
-//!   rows[0]   +------------------------------+ <- scroll_up(0, rows-1, n) pushes
-//!   rows[1]   |  Row { cells: Vec<Cell>, .. }|    rows[0..n] to history, then
-//!   ...       |  (empty Vec = blank row)     |    rotates them to the bottom,
-//!   rows[r-1] +------------------------------+    reset (allocation kept)
+//!   rows: [ r3 | r4 | r0 | r1 | r2 ]      screen row i = rows[(start + i) % len]
+//!                    ^ start              scroll_up(0, bottom, 1): r0 goes to
+//!                                         history, is reset in place (keeping
+//!                                         its allocation) and start moves on,
+//!                                         so r0 is now the bottom row
 //! ```
+//!
+//! Scrolling a region first straightens the ring (start = 0), then rotates
+//! the region's slice.
 
 mod row;
 
@@ -24,13 +31,38 @@ use crate::history::History;
 #[derive(Clone, Debug)]
 pub(crate) struct Grid {
     rows: Vec<Row>,
+    /// Index in `rows` of screen row 0.
+    start: usize,
     cols: usize,
 }
 
 impl Grid {
     /// A blank grid; no cell storage is allocated until written.
     pub fn new(rows: usize, cols: usize) -> Grid {
-        Grid { rows: vec![Row::default(); rows], cols }
+        Grid {
+            rows: vec![Row::default(); rows],
+            start: 0,
+            cols,
+        }
+    }
+
+    /// The index in `rows` of screen row `i`.
+    #[inline]
+    fn slot(&self, i: usize) -> usize {
+        let j = self.start + i;
+        if j >= self.rows.len() {
+            j - self.rows.len()
+        } else {
+            j
+        }
+    }
+
+    /// Makes screen row 0 the first element again, for slice operations.
+    fn straighten(&mut self) {
+        if self.start != 0 {
+            self.rows.rotate_left(self.start);
+            self.start = 0;
+        }
     }
 
     /// Number of rows.
@@ -48,41 +80,60 @@ impl Grid {
     /// Row `index` (callers keep it in range).
     #[inline]
     pub fn row(&self, index: usize) -> &Row {
-        &self.rows[index]
+        &self.rows[self.slot(index)]
     }
 
     /// Row `index` for writing.
     #[inline]
     pub fn row_mut(&mut self, index: usize) -> &mut Row {
-        &mut self.rows[index]
+        let slot = self.slot(index);
+        &mut self.rows[slot]
     }
 
-    /// All rows.
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
+    /// All rows, top to bottom.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = &Row> + '_ {
+        (0..self.rows.len()).map(|i| self.row(i))
     }
 
     /// Heap bytes held by the grid.
     pub fn heap_bytes(&self) -> usize {
-        self.rows.capacity() * size_of::<Row>() + self.rows.iter().map(Row::heap_bytes).sum::<usize>()
+        self.rows.capacity() * size_of::<Row>()
+            + self.rows.iter().map(Row::heap_bytes).sum::<usize>()
     }
 
     /// Scrolls rows `top..=bottom` up by `n`: the top `n` leave (to
     /// `history` when given), blank rows (`blank`, for BCE) enter at the
     /// bottom. IND at the bottom margin, SU and DL are this.
-    pub fn scroll_up(&mut self, top: usize, bottom: usize, n: usize, blank: Cell, mut history: Option<&mut History>) {
+    pub fn scroll_up(
+        &mut self,
+        top: usize,
+        bottom: usize,
+        n: usize,
+        blank: Cell,
+        mut history: Option<&mut History>,
+    ) {
         if top > bottom || bottom >= self.rows.len() {
             return;
         }
         let n = n.min(bottom - top + 1);
-        for row in &mut self.rows[top..top + n] {
+        let (cols, whole) = (self.cols, top == 0 && bottom + 1 == self.rows.len());
+        if !whole {
+            self.straighten();
+        }
+        for i in top..top + n {
+            let slot = self.slot(i);
+            let row = &mut self.rows[slot];
             if let Some(history) = history.as_deref_mut() {
-                history.push(row);
+                history.push(row, cols);
             }
             row.reset();
-            row.erase(0, self.cols, blank, self.cols);
+            row.erase(0, cols, blank, cols);
         }
-        self.rows[top..=bottom].rotate_left(n);
+        if whole {
+            self.start = self.slot(n);
+        } else {
+            self.rows[top..=bottom].rotate_left(n);
+        }
     }
 
     /// Scrolls rows `top..=bottom` down by `n`: the bottom `n` are lost,
@@ -92,6 +143,7 @@ impl Grid {
             return;
         }
         let n = n.min(bottom - top + 1);
+        self.straighten();
         for row in &mut self.rows[bottom + 1 - n..=bottom] {
             row.reset();
             row.erase(0, self.cols, blank, self.cols);
@@ -117,21 +169,25 @@ impl Grid {
 
     /// Removes the top row (resize moves it to history).
     pub fn remove_top(&mut self) -> Row {
+        self.straighten();
         self.rows.remove(0)
     }
 
     /// Removes the bottom row (resize drops blank rows under the cursor).
     pub fn remove_bottom(&mut self) -> Option<Row> {
+        self.straighten();
         self.rows.pop()
     }
 
     /// Adds a row at the top (resize pulls rows back from history).
     pub fn insert_top(&mut self, row: Row) {
+        self.straighten();
         self.rows.insert(0, row);
     }
 
     /// Adds a blank row at the bottom.
     pub fn push_bottom(&mut self) {
+        self.straighten();
         self.rows.push(Row::default());
     }
 }
@@ -141,18 +197,24 @@ mod tests {
     use super::*;
 
     fn first_chars(grid: &Grid) -> String {
-        grid.rows().iter().map(|r| r.cell(0).char()).collect()
+        grid.rows().map(|r| r.cell(0).char()).collect()
     }
 
     #[test]
     fn scrolling_a_region_rotates_rows() {
         let mut grid = Grid::new(4, 3);
         for (i, c) in b"abcd".iter().enumerate() {
-            grid.row_mut(i).put_ascii(0, &[*c], 0, 3);
+            grid.row_mut(i).put_ascii(0, &[*c], 0);
         }
         grid.scroll_up(1, 2, 1, Cell::BLANK, None);
         assert_eq!(first_chars(&grid), "ac d");
         grid.scroll_down(0, 3, 2, Cell::BLANK);
         assert_eq!(first_chars(&grid), "  ac");
+        grid.scroll_up(0, 3, 3, Cell::BLANK, None);
+        assert_eq!(first_chars(&grid), "c   ");
+        grid.row_mut(3).put_ascii(0, b"z", 0);
+        grid.scroll_up(0, 3, 1, Cell::BLANK, None);
+        grid.scroll_up(1, 3, 1, Cell::BLANK, None);
+        assert_eq!(first_chars(&grid), " z  ");
     }
 }

@@ -5,10 +5,11 @@
 //! delete) with the wide-character fix-ups they need. It knows nothing of the
 //! cursor, modes or scrolling (`screen/`).
 //!
-//! A row whose `cells` vector is empty reads as all blank: an untouched row
-//! costs its 40-byte header only, and a row that is scrolled away or
-//! cleared keeps its allocation (capacity) but drops its length to zero,
-//! so reusing it costs no allocation. The side table holds extended styles
+//! Cells past the end of the `cells` vector read as blank: an untouched row
+//! costs its 40-byte header only, a row holding a short line stores only
+//! that line, and a row that is scrolled away or cleared keeps its
+//! allocation (capacity) but drops its length to zero, so reusing it costs
+//! neither an allocation nor clearing a whole row. The side table holds extended styles
 //! (RGB, underline colour, hyperlink) and grapheme clusters; it is garbage
 //! collected when it outgrows the row, so repainting a row forever in ever
 //! new colours cannot grow it without bound.
@@ -36,10 +37,18 @@ struct RowExtra {
 }
 
 impl Row {
-    /// The cells written so far: empty, or exactly the grid width.
+    /// The cells stored: a prefix of the row (the rest is blank).
     #[inline]
     pub fn cells(&self) -> &[Cell] {
         &self.cells
+    }
+
+    /// Makes sure cells `..end` are stored.
+    #[inline]
+    fn extend_to(&mut self, end: usize) {
+        if self.cells.len() < end {
+            self.cells.resize(end, Cell::BLANK);
+        }
     }
 
     /// The cell at `col` (blank past what is allocated).
@@ -48,12 +57,10 @@ impl Row {
         self.cells.get(col).copied().unwrap_or(Cell::BLANK)
     }
 
-    /// The cells for writing, allocated (blank) on first use.
+    /// All `cols` cells for writing, stored (blank) on first use.
     #[inline]
     pub fn cells_mut(&mut self, cols: usize) -> &mut [Cell] {
-        if self.cells.len() != cols {
-            self.cells.resize(cols, Cell::BLANK);
-        }
+        self.extend_to(cols);
         &mut self.cells
     }
 
@@ -152,34 +159,62 @@ impl Row {
         if col + width > cols {
             return;
         }
-        let cells = self.cells_mut(cols);
+        self.extend_to(col + width);
+        let cells = &mut self.cells[..];
         fix_wide_overlap(cells, col, col + width);
         cells[col] = cell;
         if width == 2 {
-            cells[col + 1] = Cell { ch: SPACER, style: cell.style };
+            cells[col + 1] = Cell {
+                ch: SPACER,
+                style: cell.style,
+            };
         }
     }
 
     /// Writes narrow cells `text` (one per byte, ASCII) from `col`; the caller
     /// guarantees they fit.
     #[inline]
-    pub fn put_ascii(&mut self, col: usize, text: &[u8], style: u32, cols: usize) {
+    pub fn put_ascii(&mut self, col: usize, text: &[u8], style: u32) {
         let end = col + text.len();
-        let cells = self.cells_mut(cols);
+        if col == self.cells.len() {
+            // Appending (a fresh or recycled row being filled): no need to
+            // blank the cells first.
+            let cells = text.iter().map(|&b| Cell {
+                ch: u32::from(b),
+                style,
+            });
+            self.cells.extend(cells);
+            return;
+        }
+        self.extend_to(end);
+        let cells = &mut self.cells[..];
         fix_wide_overlap(cells, col, end);
         for (cell, &b) in cells[col..end].iter_mut().zip(text) {
-            *cell = Cell { ch: u32::from(b), style };
+            *cell = Cell {
+                ch: u32::from(b),
+                style,
+            };
         }
     }
 
-    /// Fills `[from, to)` with `blank` (EL, ECH, ED).
+    /// Fills `[from, to)` with `blank` (EL, ECH, ED). Plain blanks at the
+    /// end of the row are simply no longer stored.
     pub fn erase(&mut self, from: usize, to: usize, blank: Cell, cols: usize) {
         let to = to.min(cols);
-        if from >= to || (self.cells.is_empty() && blank == Cell::BLANK) {
+        if from >= to {
             return;
         }
-        if from == 0 && to == cols && blank == Cell::BLANK {
-            self.cells.clear();
+        if blank == Cell::BLANK {
+            let len = self.cells.len();
+            if from >= len {
+                return;
+            }
+            fix_wide_overlap(&mut self.cells, from, to);
+            if to >= len {
+                self.cells.truncate(from);
+            } else {
+                self.cells[from..to].fill(blank);
+            }
             return;
         }
         let cells = self.cells_mut(cols);
@@ -218,10 +253,10 @@ impl Row {
 
     /// Changes the row width (resize without reflow).
     pub fn set_width(&mut self, cols: usize) {
-        if self.cells.is_empty() {
+        if self.cells.len() < cols {
             return;
         }
-        self.cells.resize(cols, Cell::BLANK);
+        self.cells.truncate(cols);
         if let Some(last) = self.cells.last_mut() {
             if last.is_wide() {
                 *last = Cell::blank(last.style);
@@ -247,7 +282,11 @@ impl Row {
             }
             if cell.is_cluster() {
                 let old = (cell.ch & CHAR_MASK) as usize;
-                let text = extra.clusters.get(old).cloned().unwrap_or_else(|| " ".into());
+                let text = extra
+                    .clusters
+                    .get(old)
+                    .cloned()
+                    .unwrap_or_else(|| " ".into());
                 let index = fresh.clusters.len() as u32;
                 fresh.clusters.push(text);
                 cell.ch = (cell.ch & !CHAR_MASK) | index;
@@ -258,18 +297,18 @@ impl Row {
 }
 
 /// Before cells `[from, to)` are overwritten: a wide character whose one
-/// half is inside the range and the other outside loses both halves (the
-/// outside half becomes a blank keeping its style), as xterm does.
+/// half is inside the range and the other outside loses both halves; the
+/// outside half becomes a plain blank, as in tmux and vt100.
 #[inline]
 fn fix_wide_overlap(cells: &mut [Cell], from: usize, to: usize) {
     if from > 0 && from < cells.len() && cells[from].is_spacer() {
-        cells[from - 1] = Cell::blank(cells[from - 1].style);
+        cells[from - 1] = Cell::BLANK;
         if to == from {
-            cells[from] = Cell::blank(cells[from].style);
+            cells[from] = Cell::BLANK;
         }
     }
     if to < cells.len() && to > 0 && cells[to].is_spacer() {
-        cells[to] = Cell::blank(cells[to].style);
+        cells[to] = Cell::BLANK;
     }
 }
 
@@ -291,42 +330,62 @@ mod tests {
     fn rows_are_lazy_and_reuse_their_allocation() {
         let mut row = Row::default();
         assert_eq!(row.heap_bytes(), 0);
-        row.put_ascii(0, b"hi", 0, 10);
-        assert_eq!(text(&row), "hi        ");
+        row.put_ascii(0, b"hi", 0);
+        assert_eq!(text(&row), "hi");
         row.reset();
         assert!(row.cells().is_empty());
-        assert_eq!(row.heap_bytes(), 80);
+        assert!(row.heap_bytes() <= 32, "only the written prefix is stored");
     }
 
     #[test]
     fn overwriting_half_a_wide_char_blanks_the_other_half() {
         let mut row = Row::default();
-        row.put(2, Cell { ch: '字' as u32 | WIDE, style: 0 }, 6);
-        assert_eq!(text(&row), "  字  ");
-        row.put_ascii(3, b"x", 0, 6);
-        assert_eq!(text(&row), "   x  ");
-        row.put(0, Cell { ch: '字' as u32 | WIDE, style: 0 }, 6);
-        row.put_ascii(0, b"y", 0, 6);
-        assert_eq!(text(&row), "y  x  ");
+        row.put(
+            2,
+            Cell {
+                ch: '字' as u32 | WIDE,
+                style: 0,
+            },
+            6,
+        );
+        assert_eq!(text(&row), "  字");
+        row.put_ascii(3, b"x", 0);
+        assert_eq!(text(&row), "   x");
+        row.put(
+            0,
+            Cell {
+                ch: '字' as u32 | WIDE,
+                style: 0,
+            },
+            6,
+        );
+        row.put_ascii(0, b"y", 0);
+        assert_eq!(text(&row), "y  x");
     }
 
     #[test]
     fn side_table_is_collected() {
         let mut row = Row::default();
         for i in 0..1000u32 {
-            let style = Style { fg: crate::Color::Rgb(i as u8, (i >> 8) as u8, 0), ..Style::default() };
+            let style = Style {
+                fg: crate::Color::Rgb(i as u8, (i >> 8) as u8, 0),
+                ..Style::default()
+            };
             let code = row.style_code(&style, None, 4);
-            row.put_ascii((i % 4) as usize, b"a", code, 4);
+            row.put_ascii((i % 4) as usize, b"a", code);
         }
         assert!(row.extra.as_ref().unwrap().styles.len() <= 16);
-        let last = Style { fg: crate::Color::Rgb((999 % 256) as u8, 3, 0), ..Style::default() };
+        let last = Style {
+            fg: crate::Color::Rgb((999 % 256) as u8, 3, 0),
+            ..Style::default()
+        };
         assert_eq!(row.style(row.cell(3).style), last);
     }
 
     #[test]
     fn insert_and_delete_shift_cells() {
         let mut row = Row::default();
-        row.put_ascii(0, b"abcdef", 0, 6);
+        row.put_ascii(0, b"abcdef", 0);
         row.insert_blanks(1, 2, Cell::BLANK, 6);
         assert_eq!(text(&row), "a  bcd");
         row.delete_cells(0, 3, Cell::BLANK, 6);

@@ -82,35 +82,67 @@ impl Block {
         self.styles.shrink_to_fit();
     }
 
-    /// Appends a grid row (see the file comment for the format).
-    pub fn push(&mut self, row: &Row) {
+    /// Appends a grid row of a `cols`-wide screen (see the file comment).
+    pub fn push(&mut self, row: &Row, cols: usize) {
         let cells = row.cells();
         // Trailing blanks of a wrapped row are part of the line (joined
         // export and reflow need them), so only unwrapped rows are trimmed.
         let used = if row.wrapped {
             cells.len()
         } else {
-            cells.iter().rposition(|c| !c.is_plain_blank()).map_or(0, |i| i + 1)
+            cells
+                .iter()
+                .rposition(|c| !c.is_plain_blank())
+                .map_or(0, |i| i + 1)
         };
         let cells = &cells[..used];
         // The common case, plain ASCII in the plain style, is a byte copy.
-        if cells.iter().all(|c| c.style == 0 && c.ch < 0x80) {
+        // (A fold without early exit, so that it vectorises.)
+        if cells.iter().fold(0, |acc, c| acc | c.style | c.ch >> 7) == 0 {
             self.set_style(0);
             self.text.extend(cells.iter().map(|c| c.ch as u8));
         } else {
-            let mut buf = String::new();
-            for &cell in cells.iter().filter(|c| !c.is_spacer()) {
+            self.push_styled(row, cells);
+        }
+        if row.wrapped && used < cols {
+            self.set_style(0);
+            self.text.resize(self.text.len() + cols - used, b' ');
+        }
+        let end = self.text.len() as u32 | if row.wrapped { WRAPPED } else { 0 };
+        self.ends.push(end);
+    }
+
+    /// Appends cells with styles or non-ASCII text: runs of ASCII in one
+    /// basic style are copied in one go, the rest cell by cell.
+    fn push_styled(&mut self, row: &Row, cells: &[Cell]) {
+        let mut buf = String::new();
+        let mut i = 0;
+        while let Some(&cell) = cells.get(i) {
+            // Extended codes index the row's table, not the block's, so
+            // they are always looked up.
+            if cell.style & EXTENDED != 0 || cell.style != self.current_style() {
                 let code = if cell.style & EXTENDED == 0 {
                     cell.style
                 } else {
                     intern(&mut self.styles, &row.style(cell.style))
                 };
                 self.set_style(code);
+            }
+            if cell.ch < 0x80 && cell.style & EXTENDED == 0 {
+                // ASCII (no flag bits either) in a basic style: the run.
+                let run = cells[i..]
+                    .iter()
+                    .take_while(|c| c.ch < 0x80 && c.style == cell.style);
+                let start = self.text.len();
+                self.text.extend(run.map(|c| c.ch as u8));
+                i += self.text.len() - start;
+                continue;
+            }
+            if !cell.is_spacer() {
                 push_cell_text(row, cell, &mut buf, &mut self.text);
             }
+            i += 1;
         }
-        let end = self.text.len() as u32 | if row.wrapped { WRAPPED } else { 0 };
-        self.ends.push(end);
     }
 
     /// Removes the newest row (resize pulls it back into the grid).
@@ -143,6 +175,7 @@ impl Block {
         })
     }
 
+    #[inline]
     fn current_style(&self) -> u32 {
         self.runs.last().map_or(0, |r| r.style)
     }
@@ -160,7 +193,10 @@ impl Block {
                 return;
             }
         }
-        self.runs.push(Run { start: at, style: code });
+        self.runs.push(Run {
+            start: at,
+            style: code,
+        });
     }
 }
 
@@ -234,7 +270,9 @@ impl<'a> Iterator for StoredCells<'a> {
         let mut chars = rest.char_indices();
         let (_, first) = chars.next()?;
         let width = first.width().unwrap_or(1).clamp(1, 2);
-        let len = chars.find(|&(_, c)| c.width() != Some(0)).map_or(rest.len(), |(i, _)| i);
+        let len = chars
+            .find(|&(_, c)| c.width() != Some(0))
+            .map_or(rest.len(), |(i, _)| i);
         let at = self.start + self.pos as u32;
         while let Some((run, rest)) = self.runs.split_first() {
             if run.start > at {
@@ -245,6 +283,10 @@ impl<'a> Iterator for StoredCells<'a> {
         }
         let text = &rest[..len];
         self.pos += len;
-        Some(StoredCell { text, width, style: self.style })
+        Some(StoredCell {
+            text,
+            width,
+            style: self.style,
+        })
     }
 }

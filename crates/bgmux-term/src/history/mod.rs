@@ -39,7 +39,11 @@ pub(crate) struct History {
 impl History {
     /// An empty history holding at most `limit` rows.
     pub fn new(limit: usize) -> History {
-        History { limit, text_hint: BLOCK_ROWS * 32, ..History::default() }
+        History {
+            limit,
+            text_hint: BLOCK_ROWS * 32,
+            ..History::default()
+        }
     }
 
     /// Rows held.
@@ -67,11 +71,12 @@ impl History {
 
     /// Heap bytes held, counting capacities (so slack counts).
     pub fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * size_of::<Block>() + self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
+        self.blocks.capacity() * size_of::<Block>()
+            + self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
     }
 
-    /// Appends a row that scrolled off the screen.
-    pub fn push(&mut self, row: &Row) {
+    /// Appends a row that scrolled off a screen `cols` wide.
+    pub fn push(&mut self, row: &Row, cols: usize) {
         if self.limit == 0 {
             self.dropped += 1;
             return;
@@ -86,7 +91,7 @@ impl History {
             self.blocks.push_back(Block::with_capacity(self.text_hint));
         }
         if let Some(last) = self.blocks.back_mut() {
-            last.push(row);
+            last.push(row, cols);
             self.len += 1;
         }
         self.trim();
@@ -151,9 +156,9 @@ mod tests {
     use crate::style::Style;
     use crate::Color;
 
-    fn row(text: &str, cols: usize) -> Row {
+    fn row(text: &str, _cols: usize) -> Row {
         let mut r = Row::default();
-        r.put_ascii(0, text.as_bytes(), 0, cols);
+        r.put_ascii(0, text.as_bytes(), 0);
         r
     }
 
@@ -161,7 +166,7 @@ mod tests {
     fn rows_are_trimmed_and_randomly_accessible() {
         let mut h = History::new(1000);
         for i in 0..3000 {
-            h.push(&row(&format!("line {i}"), 20));
+            h.push(&row(&format!("line {i}"), 20), 20);
         }
         assert_eq!(h.len(), 1000);
         assert_eq!(h.dropped(), 2000);
@@ -180,20 +185,60 @@ mod tests {
     fn styled_rows_keep_their_runs() {
         let mut h = History::new(10);
         let mut r = Row::default();
-        let red = Style { fg: Color::Indexed(1), ..Style::default() };
-        let rgb = Style { bg: Color::Rgb(1, 2, 3), ..Style::default() };
-        r.put_ascii(0, b"ab", red.pack().unwrap(), 6);
+        let red = Style {
+            fg: Color::Indexed(1),
+            ..Style::default()
+        };
+        let rgb = Style {
+            bg: Color::Rgb(1, 2, 3),
+            ..Style::default()
+        };
+        r.put_ascii(0, b"ab", red.pack().unwrap());
         let code = r.style_code(&rgb, None, 6);
-        r.put(3, Cell { ch: '字' as u32 | crate::cell::WIDE, style: code }, 6);
-        h.push(&row("plain", 6));
-        h.push(&r);
-        h.push(&row("plain", 6));
+        r.put(
+            3,
+            Cell {
+                ch: '字' as u32 | crate::cell::WIDE,
+                style: code,
+            },
+            6,
+        );
+        h.push(&row("plain", 6), 6);
+        h.push(&r, 6);
+        h.push(&row("plain", 6), 6);
         let stored = h.get(1).unwrap();
-        let cells: Vec<_> = stored.cells().map(|c| (c.text, stored.style(c.style))).collect();
+        let cells: Vec<_> = stored
+            .cells()
+            .map(|c| (c.text, stored.style(c.style)))
+            .collect();
         assert_eq!(cells[0], ("a", red.clone()));
         assert_eq!(cells[2], (" ", Style::default()));
         assert_eq!(cells[3], ("字", rgb));
         let plain = h.get(2).unwrap();
         assert!(plain.cells().all(|c| c.style == 0));
+    }
+
+    #[test]
+    fn extended_styles_of_different_rows_do_not_mix() {
+        let mut h = History::new(10);
+        let colors = [Color::Rgb(1, 0, 0), Color::Rgb(0, 2, 0)];
+        for color in colors {
+            let mut r = Row::default();
+            let style = Style {
+                fg: color,
+                ..Style::default()
+            };
+            let code = r.style_code(&style, None, 4);
+            // Both rows use index 0 of their own side table.
+            r.put_ascii(0, b"ab", code);
+            h.push(&r, 4);
+        }
+        for (i, color) in colors.into_iter().enumerate() {
+            let row = h.get(i).unwrap();
+            assert!(
+                row.cells().all(|c| row.style(c.style).fg == color),
+                "row {i}"
+            );
+        }
     }
 }

@@ -3,7 +3,10 @@
 //! and lines (ICH, DCH, IL, DL), SU/SD and DECALN.
 //!
 //! Erased and inserted cells take the current background colour only (BCE,
-//! as xterm and tmux do). Only rows leaving the top of a region that starts
+//! as xterm and tmux do). With a wrap pending, the cursor counts as being
+//! just past the last column for EL, ED, ECH, ICH and DCH, which leave the
+//! wrap pending: that is how tmux and vt100 behave (both keep the cursor
+//! past the end), so `12345` then EL on a 5-column row erases nothing. Only rows leaving the top of a region that starts
 //! at the top of the primary screen go to history, as in xterm and tmux.
 
 use super::Screen;
@@ -16,18 +19,21 @@ impl Screen {
             return Cell::blank(code);
         }
         let cols = self.cols;
-        let code = self.grid.row_mut(row).style_code(&self.pen.erase, None, cols);
+        let code = self
+            .grid
+            .row_mut(row)
+            .style_code(&self.pen.erase, None, cols);
         Cell::blank(code)
     }
 
-    /// IND / LF / VT / FF: down one row, scrolling the region at its bottom.
+    /// IND / LF / VT / FF: down one row, scrolling the region at its
+    /// bottom. A pending wrap stays pending (tmux, vt100).
     pub fn index(&mut self) {
         if self.row == self.bottom {
             self.scroll_up(1);
         } else if self.row + 1 < self.rows {
             self.row += 1;
         }
-        self.pending_wrap = false;
     }
 
     /// RI: up one row, scrolling the region down at its top.
@@ -37,16 +43,20 @@ impl Screen {
         } else if self.row > 0 {
             self.row -= 1;
         }
-        self.pending_wrap = false;
     }
 
     /// SU (and IND at the bottom margin): scrolls the region up `n` rows.
     pub fn scroll_up(&mut self, n: usize) {
         self.changed = true;
         let to_history = self.top == 0 && !self.modes.alt_screen;
-        let history = if to_history { Some(&mut self.history) } else { None };
+        let history = if to_history {
+            Some(&mut self.history)
+        } else {
+            None
+        };
         let n = n.min(self.bottom - self.top + 1);
-        self.grid.scroll_up(self.top, self.bottom, n, Cell::BLANK, history);
+        self.grid
+            .scroll_up(self.top, self.bottom, n, Cell::BLANK, history);
         self.bce_rows(self.bottom + 1 - n, self.bottom + 1);
     }
 
@@ -71,14 +81,14 @@ impl Screen {
 
     /// EL: 0 = cursor to end, 1 = start to cursor, 2 = whole row.
     pub fn erase_line(&mut self, mode: u16) {
+        let col = self.edit_col();
         let (from, to) = match mode {
-            0 => (self.col, self.cols),
-            1 => (0, self.col + 1),
+            0 => (col, self.cols),
+            1 => (0, col + 1),
             2 => (0, self.cols),
             _ => return,
         };
         self.erase_in_row(self.row, from, to);
-        self.pending_wrap = false;
     }
 
     fn erase_in_row(&mut self, r: usize, from: usize, to: usize) {
@@ -95,15 +105,15 @@ impl Screen {
     /// ED: 0 = cursor to end of screen, 1 = start to cursor, 2 = all,
     /// 3 = the history (xterm's "erase saved lines").
     pub fn erase_display(&mut self, mode: u16) {
-        let (rows, cols) = (self.rows, self.cols);
+        let (rows, cols, col) = (self.rows, self.cols, self.edit_col());
         match mode {
             0 => {
-                self.erase_in_row(self.row, self.col, cols);
+                self.erase_in_row(self.row, col, cols);
                 (self.row + 1..rows).for_each(|r| self.erase_in_row(r, 0, cols));
             }
             1 => {
                 (0..self.row).for_each(|r| self.erase_in_row(r, 0, cols));
-                self.erase_in_row(self.row, 0, self.col + 1);
+                self.erase_in_row(self.row, 0, col + 1);
             }
             2 => {
                 self.changed = true;
@@ -111,16 +121,14 @@ impl Screen {
                 self.bce_rows(0, rows);
             }
             3 => self.history.clear(),
-            _ => return,
+            _ => {}
         }
-        self.pending_wrap = false;
     }
 
     /// ECH: erases `n` cells from the cursor, not moving it.
     pub fn erase_chars(&mut self, n: usize) {
-        let to = self.col.saturating_add(n.max(1));
-        self.erase_in_row_keep_wrap(self.row, self.col, to);
-        self.pending_wrap = false;
+        let col = self.edit_col();
+        self.erase_in_row_keep_wrap(self.row, col, col.saturating_add(n.max(1)));
     }
 
     fn erase_in_row_keep_wrap(&mut self, r: usize, from: usize, to: usize) {
@@ -133,22 +141,25 @@ impl Screen {
     pub fn insert_chars(&mut self, n: usize) {
         self.changed = true;
         let blank = self.blank_for(self.row);
-        let (col, cols) = (self.col, self.cols);
-        self.grid.row_mut(self.row).insert_blanks(col, n, blank, cols);
-        self.pending_wrap = false;
+        let (col, cols) = (self.edit_col(), self.cols);
+        self.grid
+            .row_mut(self.row)
+            .insert_blanks(col, n, blank, cols);
     }
 
     /// DCH: deletes `n` cells at the cursor, shifting the rest left.
     pub fn delete_chars(&mut self, n: usize) {
         self.changed = true;
         let blank = self.blank_for(self.row);
-        let (col, cols) = (self.col, self.cols);
-        self.grid.row_mut(self.row).delete_cells(col, n, blank, cols);
-        self.pending_wrap = false;
+        let (col, cols) = (self.edit_col(), self.cols);
+        self.grid
+            .row_mut(self.row)
+            .delete_cells(col, n, blank, cols);
     }
 
-    /// IL: inserts `n` blank rows at the cursor row inside the region;
-    /// the cursor goes to the first column (xterm).
+    /// IL: inserts `n` blank rows at the cursor row inside the region. The
+    /// VT510 manual resets the cursor to the first column; tmux and vt100
+    /// keep it where it is, and so do we (programs reposition anyway).
     pub fn insert_lines(&mut self, n: usize) {
         if self.row < self.top || self.row > self.bottom {
             return;
@@ -157,20 +168,19 @@ impl Screen {
         let n = n.min(self.bottom - self.row + 1);
         self.grid.scroll_down(self.row, self.bottom, n, Cell::BLANK);
         self.bce_rows(self.row, self.row + n);
-        self.carriage_return();
     }
 
     /// DL: deletes `n` rows at the cursor row inside the region (never into
-    /// history); the cursor goes to the first column.
+    /// history); the cursor stays, as for IL.
     pub fn delete_lines(&mut self, n: usize) {
         if self.row < self.top || self.row > self.bottom {
             return;
         }
         self.changed = true;
         let n = n.min(self.bottom - self.row + 1);
-        self.grid.scroll_up(self.row, self.bottom, n, Cell::BLANK, None);
+        self.grid
+            .scroll_up(self.row, self.bottom, n, Cell::BLANK, None);
         self.bce_rows(self.bottom + 1 - n, self.bottom + 1);
-        self.carriage_return();
     }
 
     /// DECALN: fills the screen with `E`, resets the margins, homes.
@@ -181,7 +191,7 @@ impl Screen {
         for r in 0..rows {
             let row = self.grid.row_mut(r);
             row.reset();
-            row.put_ascii(0, &line, 0, cols);
+            row.put_ascii(0, &line, 0);
         }
         self.top = 0;
         self.bottom = rows - 1;

@@ -29,7 +29,7 @@ const MAX_EVENTS: usize = 1024;
 pub(crate) const MAX_TITLE: usize = 1024;
 
 /// The pen: the style printed characters get, with its codes cached.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Pen {
     pub style: Style,
     /// `style.pack()`: `None` when the style is extended.
@@ -39,10 +39,21 @@ pub(crate) struct Pen {
     pub erase_basic: Option<u32>,
 }
 
+impl Default for Pen {
+    fn default() -> Pen {
+        Pen::new(Style::default())
+    }
+}
+
 impl Pen {
     pub fn new(style: Style) -> Pen {
         let erase = style.erase_style();
-        Pen { basic: style.pack(), erase_basic: erase.pack(), style, erase }
+        Pen {
+            basic: style.pack(),
+            erase_basic: erase.pack(),
+            style,
+            erase,
+        }
     }
 }
 
@@ -101,7 +112,9 @@ pub(crate) struct Screen {
     pub row: usize,
     pub col: usize,
     /// A character was written in the last column; the next one wraps
-    /// first (the VT100 "last column flag", DEC STD 070).
+    /// first (the VT100 "last column flag", DEC STD 070). `col` is then the
+    /// last column; tmux and vt100 put their cursor one past it instead,
+    /// and `edit_col` gives that view to the operations where it shows.
     pub pending_wrap: bool,
     /// DECSC slots: `[primary, alternate]`, as xterm keeps one per screen.
     pub saved: [Option<Saved>; 2],
@@ -175,9 +188,12 @@ impl Screen {
     /// may be large), so the queue stays bounded in bytes too.
     pub fn event(&mut self, event: Event) {
         if let Event::Clipboard { .. } = event {
-            self.events.retain(|e| !matches!(e, Event::Clipboard { .. }));
+            self.events
+                .retain(|e| !matches!(e, Event::Clipboard { .. }));
         }
-        if self.events.len() >= MAX_EVENTS || (event == Event::Bell && self.events.last() == Some(&Event::Bell)) {
+        if self.events.len() >= MAX_EVENTS
+            || (event == Event::Bell && self.events.last() == Some(&Event::Bell))
+        {
             return;
         }
         self.events.push(event);
@@ -206,9 +222,11 @@ impl Screen {
         self.pending_wrap = false;
     }
 
-    /// VPA: moves to row `row` (0-based, DECOM-relative), same column.
+    /// VPA: moves to row `row` (0-based, DECOM-relative), same column; a
+    /// pending wrap stays pending like for the other vertical motions.
     pub fn goto_row(&mut self, row: usize) {
-        self.goto(row, self.col);
+        let (top, bottom) = self.row_bounds();
+        self.row = top.saturating_add(row).min(bottom);
     }
 
     /// CHA/HPA: moves to column `col`, same row.
@@ -217,28 +235,48 @@ impl Screen {
         self.pending_wrap = false;
     }
 
-    /// CUU: up `n`, stopping at the top margin when below it.
+    /// The cursor column for relative horizontal motion and the edit
+    /// functions: just past the last column while a wrap is pending. tmux
+    /// and vt100 keep their cursor there in that state, and we follow them
+    /// (see `pending_wrap`): LF, IND, RI, VPA, HT, EL, ED, ECH, ICH, DCH,
+    /// IL and DL leave the wrap pending; CUB 1 lands in the last column,
+    /// CUF, CUU and CUD stay there.
+    pub fn edit_col(&self) -> usize {
+        if self.pending_wrap {
+            self.cols
+        } else {
+            self.col
+        }
+    }
+
+    /// CUU: up `n`, stopping at the top margin when below it. Unlike the
+    /// other vertical motions it cancels a pending wrap (as tmux does).
     pub fn up(&mut self, n: usize) {
         let limit = if self.row >= self.top { self.top } else { 0 };
         self.row = self.row.saturating_sub(n).max(limit);
         self.pending_wrap = false;
     }
 
-    /// CUD: down `n`, stopping at the bottom margin when above it.
+    /// CUD: down `n`, stopping at the bottom margin when above it; cancels
+    /// a pending wrap like CUU.
     pub fn down(&mut self, n: usize) {
-        let limit = if self.row <= self.bottom { self.bottom } else { self.rows - 1 };
+        let limit = if self.row <= self.bottom {
+            self.bottom
+        } else {
+            self.rows - 1
+        };
         self.row = self.row.saturating_add(n).min(limit);
         self.pending_wrap = false;
     }
 
     /// CUF: right `n`, stopping at the last column.
     pub fn right(&mut self, n: usize) {
-        self.goto_col(self.col.saturating_add(n));
+        self.goto_col(self.edit_col().saturating_add(n));
     }
 
     /// CUB: left `n`, stopping at the first column.
     pub fn left(&mut self, n: usize) {
-        self.goto_col(self.col.saturating_sub(n));
+        self.goto_col(self.edit_col().saturating_sub(n));
     }
 
     /// CR.
@@ -247,26 +285,31 @@ impl Screen {
         self.pending_wrap = false;
     }
 
-    /// BS: one column left; it does not reverse-wrap (xterm's default).
+    /// BS: one column left, no reverse wrap. From a pending wrap it lands
+    /// in the last column (tmux, vt100; xterm with reverse-wrap enabled).
     pub fn backspace(&mut self) {
         self.left(1);
     }
 
-    /// HT / CHT: to the `n`th next tab stop, or the last column.
+    /// HT / CHT: to the `n`th next tab stop, or the last column. With a
+    /// wrap pending there is no next stop and nothing moves (tmux).
     pub fn tab_forward(&mut self, n: usize) {
+        if self.pending_wrap {
+            return;
+        }
         for _ in 0..n.min(self.cols) {
             let next = (self.col + 1..self.cols).find(|&c| self.tabs[c]);
             self.col = next.unwrap_or(self.cols - 1);
         }
-        self.pending_wrap = false;
     }
 
     /// CBT: to the `n`th previous tab stop, or the first column.
     pub fn tab_backward(&mut self, n: usize) {
+        let mut col = self.edit_col();
         for _ in 0..n.min(self.cols) {
-            self.col = (0..self.col).rev().find(|&c| self.tabs[c]).unwrap_or(0);
+            col = (0..col).rev().find(|&c| self.tabs[c]).unwrap_or(0);
         }
-        self.pending_wrap = false;
+        self.goto_col(col);
     }
 
     /// HTS: sets a tab stop at the cursor column.
@@ -287,7 +330,11 @@ impl Screen {
     /// the cursor; an empty or inverted region is ignored.
     pub fn set_region(&mut self, top: usize, bottom: usize) {
         let top = top.max(1) - 1;
-        let bottom = if bottom == 0 { self.rows } else { bottom.min(self.rows) } - 1;
+        let bottom = if bottom == 0 {
+            self.rows
+        } else {
+            bottom.min(self.rows)
+        } - 1;
         if top >= bottom {
             return;
         }

@@ -37,7 +37,7 @@ impl Screen {
             let n = (cols - self.col).min(text.len());
             let row = self.grid.row_mut(self.row);
             let code = row.style_code(&self.pen.style, self.pen.basic, cols);
-            row.put_ascii(self.col, &text[..n], code, cols);
+            row.put_ascii(self.col, &text[..n], code);
             self.col += n;
             if self.col >= cols {
                 self.col = cols - 1;
@@ -77,7 +77,9 @@ impl Screen {
         let cols = self.cols;
         if self.flags.insert {
             let blank = self.blank_for(self.row);
-            self.grid.row_mut(self.row).insert_blanks(self.col, width, blank, cols);
+            self.grid
+                .row_mut(self.row)
+                .insert_blanks(self.col, width, blank, cols);
         }
         let row = self.grid.row_mut(self.row);
         let code = row.style_code(&self.pen.style, self.pen.basic, cols);
@@ -159,7 +161,11 @@ impl Screen {
             self.col - 1
         };
         let row = self.grid.row_mut(self.row);
-        let col = if row.cell(col).is_spacer() && col > 0 { col - 1 } else { col };
+        let col = if row.cell(col).is_spacer() && col > 0 {
+            col - 1
+        } else {
+            col
+        };
         row.combine(col, c, self.cols);
     }
 

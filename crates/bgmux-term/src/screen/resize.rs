@@ -25,8 +25,11 @@ impl Screen {
         let mut alt_row = if alt { self.row } else { 0 };
         // The primary grid feeds history; while the alternate screen is
         // shown the primary one is in `other`.
-        let (primary, alternate) =
-            if alt { (self.other.as_mut(), Some(&mut self.grid)) } else { (Some(&mut self.grid), self.other.as_mut()) };
+        let (primary, alternate) = if alt {
+            (self.other.as_mut(), Some(&mut self.grid))
+        } else {
+            (Some(&mut self.grid), self.other.as_mut())
+        };
         if let Some(grid) = primary {
             resize_grid(grid, Some(&mut self.history), rows, cols, &mut primary_row);
         }
@@ -53,18 +56,28 @@ impl Screen {
 }
 
 /// Resizes one grid; `row` is the cursor row in it, kept on its content.
-fn resize_grid(grid: &mut Grid, mut history: Option<&mut History>, rows: usize, cols: usize, row: &mut usize) {
+fn resize_grid(
+    grid: &mut Grid,
+    mut history: Option<&mut History>,
+    rows: usize,
+    cols: usize,
+    row: &mut usize,
+) {
     if cols != grid.width() {
         grid.set_width(cols);
     }
     while grid.height() > rows {
-        let bottom_blank = grid.row(grid.height() - 1).cells().iter().all(|c| c.is_plain_blank());
+        let bottom_blank = grid
+            .row(grid.height() - 1)
+            .cells()
+            .iter()
+            .all(|c| c.is_plain_blank());
         if grid.height() - 1 > *row && bottom_blank {
             grid.remove_bottom();
         } else {
             let top = grid.remove_top();
             if let Some(history) = history.as_deref_mut() {
-                history.push(&top);
+                history.push(&top, cols);
             }
             *row = row.saturating_sub(1);
         }

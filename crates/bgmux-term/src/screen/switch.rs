@@ -112,7 +112,10 @@ impl Screen {
     /// DECSTR: soft terminal reset (VT510 manual, DECSTR table).
     pub fn soft_reset(&mut self) {
         self.changed = true;
-        self.flags = Flags { shape: self.flags.shape, ..Flags::default() };
+        self.flags = Flags {
+            shape: self.flags.shape,
+            ..Flags::default()
+        };
         self.modes.app_cursor = false;
         self.modes.app_keypad = false;
         self.top = 0;

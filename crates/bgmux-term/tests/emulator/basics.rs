@@ -127,16 +127,26 @@ fn cursor_visibility_and_shape() {
 #[test]
 fn queries_are_answered() {
     let mut t = term(5, 10, b"\x1b[c\x1b[>c\x1b[5n\x1b[3;4H\x1b[6n");
-    assert_eq!(t.take_replies(), b"\x1b[?62;22c\x1b[>84;0;0c\x1b[0n\x1b[3;4R");
+    assert_eq!(
+        t.take_replies(),
+        b"\x1b[?62;22c\x1b[>84;0;0c\x1b[0n\x1b[3;4R"
+    );
     assert!(t.take_replies().is_empty());
     t.advance(b"\x1b[?2004h\x1b[?2004$p\x1b[?1000$p\x1b[?4242$p\x1b[4$p");
-    assert_eq!(t.take_replies(), b"\x1b[?2004;1$y\x1b[?1000;2$y\x1b[?4242;0$y\x1b[4;2$y");
+    assert_eq!(
+        t.take_replies(),
+        b"\x1b[?2004;1$y\x1b[?1000;2$y\x1b[?4242;0$y\x1b[4;2$y"
+    );
 }
 
 #[test]
 fn wide_characters_take_two_columns() {
     let t = term(2, 5, "a字b😀".as_bytes());
-    assert_eq!(lines(&t), ["a字b", "😀"], "the emoji does not fit in the last column");
+    assert_eq!(
+        lines(&t),
+        ["a字b", "😀"],
+        "the emoji does not fit in the last column"
+    );
     let f = crate::support::frame_of(&t);
     assert_eq!(f.cell_text(0, 1), "字");
     assert_eq!(f.cell_text(0, 2), "");
@@ -147,26 +157,47 @@ fn wide_characters_take_two_columns() {
 
 #[test]
 fn modes_are_exposed() {
-    let t = term(2, 2, b"\x1b[?1h\x1b=\x1b[?2004h\x1b[?1002h\x1b[?1006h\x1b[?1004h");
+    let t = term(
+        2,
+        2,
+        b"\x1b[?1h\x1b=\x1b[?2004h\x1b[?1002h\x1b[?1006h\x1b[?1004h",
+    );
     let m = t.modes();
     assert!(m.app_cursor && m.app_keypad && m.bracketed_paste && m.mouse_sgr && m.focus_events);
     assert_eq!(m.mouse, MouseMode::Button);
     let t = term(2, 2, b"\x1b[?1002h\x1b[?1000l");
-    assert_eq!(t.modes().mouse, MouseMode::Button, "resetting another mouse mode keeps this one");
+    assert_eq!(
+        t.modes().mouse,
+        MouseMode::Button,
+        "resetting another mouse mode keeps this one"
+    );
 }
 
 #[test]
 fn titles_bells_and_osc_events() {
-    let mut t = term(2, 2, b"\x1b]2;hello\x07\x07\x1b]52;c;aGk=\x1b\\\x1b]9;done\x07\x1b]777;notify;T;B\x07");
+    let mut t = term(
+        2,
+        2,
+        b"\x1b]2;hello\x07\x07\x1b]52;c;aGk=\x1b\\\x1b]9;done\x07\x1b]777;notify;T;B\x07",
+    );
     assert_eq!(t.title(), "hello");
     assert_eq!(
         t.take_events(),
         [
             Event::Title("hello".into()),
             Event::Bell,
-            Event::Clipboard { selection: "c".into(), data: "aGk=".into() },
-            Event::Notify { title: String::new(), body: "done".into() },
-            Event::Notify { title: "T".into(), body: "B".into() },
+            Event::Clipboard {
+                selection: "c".into(),
+                data: "aGk=".into()
+            },
+            Event::Notify {
+                title: String::new(),
+                body: "done".into()
+            },
+            Event::Notify {
+                title: "T".into(),
+                body: "B".into()
+            },
         ]
     );
     assert!(t.take_events().is_empty());
@@ -178,10 +209,23 @@ fn text_export_trims_joins_and_annotates() {
     t.advance(b"abcdef\r\n\x1b[31mred\x1b[m ");
     assert_eq!(t.screen_text(), "ef\nred\n");
     let mut out = String::new();
-    t.write_text(&mut out, TextOptions { include_history: true, join_wrapped: true, ansi: false });
+    t.write_text(
+        &mut out,
+        TextOptions {
+            include_history: true,
+            join_wrapped: true,
+            ansi: false,
+        },
+    );
     assert_eq!(out, "abcdef\nred\n");
     let mut out = String::new();
-    t.write_text(&mut out, TextOptions { ansi: true, ..TextOptions::default() });
+    t.write_text(
+        &mut out,
+        TextOptions {
+            ansi: true,
+            ..TextOptions::default()
+        },
+    );
     assert_eq!(out, "ef\n\x1b[31mred\x1b[0m\n");
     let mut out = String::new();
     t.drain_history(&mut out, TextOptions::default());

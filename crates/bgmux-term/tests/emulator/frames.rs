@@ -11,27 +11,81 @@ use crate::support::{frame_of, term};
 fn replay(f: &Frame, bytes: &[u8]) -> Frame {
     let t = term(f.rows(), f.cols(), bytes);
     let mut f2 = frame_of(&t);
-    f2.set_modes(bgmux_term::Modes { alt_screen: f.modes().alt_screen, ..f2.modes() });
+    f2.set_modes(bgmux_term::Modes {
+        alt_screen: f.modes().alt_screen,
+        ..f2.modes()
+    });
     f2
+}
+
+/// The rows (text, then styles) where two frames differ, and their
+/// cursors and modes if those do.
+pub fn frame_diff(a: &Frame, b: &Frame) -> String {
+    let mut out = String::new();
+    for r in 0..a.rows().min(b.rows()) {
+        let (ta, tb) = (a.row_text(r), b.row_text(r));
+        if ta != tb {
+            out += &format!("row {r}: {ta:?} != {tb:?}\n");
+            continue;
+        }
+        for c in 0..a.cols().min(b.cols()) {
+            if (a.cell_text(r, c), a.cell_style(r, c)) != (b.cell_text(r, c), b.cell_style(r, c)) {
+                out += &format!(
+                    "cell {r},{c}: {:?} {:?} != {:?} {:?}\n",
+                    a.cell_text(r, c),
+                    a.cell_style(r, c),
+                    b.cell_text(r, c),
+                    b.cell_style(r, c)
+                );
+                break;
+            }
+        }
+    }
+    if a.cursor() != b.cursor() {
+        out += &format!("cursor: {:?} != {:?}\n", a.cursor(), b.cursor());
+    }
+    if a.modes() != b.modes() {
+        out += &format!("modes: {:?} != {:?}\n", a.modes(), b.modes());
+    }
+    out
 }
 
 /// The full and diff round trips for a frame pair.
 pub fn assert_round_trips(prev: &Frame, next: &Frame) {
     let mut full = Vec::new();
     prev.render_full(&mut full);
-    assert_eq!(&replay(prev, &full), prev, "render_full of prev: {:?}", String::from_utf8_lossy(&full));
+    let got = replay(prev, &full);
+    assert!(
+        got == *prev,
+        "render_full: {}\nbytes: {:?}",
+        frame_diff(&got, prev),
+        String::from_utf8_lossy(&full)
+    );
     let mut diff = full.clone();
     next.render_diff(prev, &mut diff);
-    assert_eq!(&replay(next, &diff), next, "render_diff: {:?}", String::from_utf8_lossy(&diff[full.len()..]));
+    let got = replay(next, &diff);
+    let bytes = String::from_utf8_lossy(&diff[full.len()..]);
+    assert!(
+        got == *next,
+        "render_diff: {}\nbytes: {bytes:?}",
+        frame_diff(&got, next)
+    );
 }
 
 #[test]
 fn put_str_clips_and_handles_wide_chars() {
     let mut f = Frame::new(2, 5);
-    let red = Style { fg: Color::Indexed(1), ..Style::default() };
+    let red = Style {
+        fg: Color::Indexed(1),
+        ..Style::default()
+    };
     assert_eq!(f.put_str(0, 1, "ab字", &red), 4);
     assert_eq!(f.row_text(0), " ab字");
-    assert_eq!(f.put_str(1, 3, "x字", &red), 2, "the wide char becomes a blank");
+    assert_eq!(
+        f.put_str(1, 3, "x字", &red),
+        2,
+        "the wide char becomes a blank"
+    );
     assert_eq!(f.row_text(1), "   x");
     f.put_str(0, 4, "z", &red);
     assert_eq!(f.row_text(0), " ab z", "half a wide char is blanked");
@@ -42,13 +96,37 @@ fn put_str_clips_and_handles_wide_chars() {
 #[test]
 fn fill_and_set_style() {
     let mut f = Frame::new(3, 4);
-    let blue = Style { bg: Color::Indexed(4), ..Style::default() };
-    f.fill(Rect { row: 1, col: 1, rows: 5, cols: 5 }, '─', &blue);
+    let blue = Style {
+        bg: Color::Indexed(4),
+        ..Style::default()
+    };
+    f.fill(
+        Rect {
+            row: 1,
+            col: 1,
+            rows: 5,
+            cols: 5,
+        },
+        '─',
+        &blue,
+    );
     assert_eq!(f.row_text(1), " ───");
     assert_eq!(f.row_text(2), " ───");
     f.put_str(0, 0, "ab字", &Style::default());
-    f.set_style(Rect { row: 0, col: 3, rows: 1, cols: 1 }, &blue);
-    assert_eq!(f.cell_style(0, 2), Some(&blue), "a wide char is restyled whole");
+    f.set_style(
+        Rect {
+            row: 0,
+            col: 3,
+            rows: 1,
+            cols: 1,
+        },
+        &blue,
+    );
+    assert_eq!(
+        f.cell_style(0, 2),
+        Some(&blue),
+        "a wide char is restyled whole"
+    );
     assert_eq!(f.cell_style(0, 1), Some(&Style::default()));
 }
 
@@ -57,15 +135,70 @@ fn draw_clips_and_scrolls_back() {
     let mut t = Terminal::new(3, 6, 10);
     t.advance("one\r\ntwo\r\nthree\r\nfour\r\nfive字".as_bytes());
     let mut f = Frame::new(4, 10);
-    t.draw(&mut f, Rect { row: 1, col: 2, rows: 9, cols: 9 }, 0);
-    assert_eq!((0..4).map(|r| f.row_text(r)).collect::<Vec<_>>(), ["", "  three", "  four", "  five字"]);
-    t.draw(&mut f, Rect { row: 1, col: 2, rows: 3, cols: 5 }, 2);
-    assert_eq!((0..4).map(|r| f.row_text(r)).collect::<Vec<_>>(), ["", "  one", "  two", "  three"]);
-    t.draw(&mut f, Rect { row: 0, col: 0, rows: 3, cols: 5 }, 99);
-    assert_eq!(f.row_text(0), "one", "scroll-back is clamped to the history");
+    t.draw(
+        &mut f,
+        Rect {
+            row: 1,
+            col: 2,
+            rows: 9,
+            cols: 9,
+        },
+        0,
+    );
+    assert_eq!(
+        (0..4).map(|r| f.row_text(r)).collect::<Vec<_>>(),
+        ["", "  three", "  four", "  five字"]
+    );
+    t.draw(
+        &mut f,
+        Rect {
+            row: 1,
+            col: 2,
+            rows: 3,
+            cols: 5,
+        },
+        2,
+    );
+    assert_eq!(
+        (0..4).map(|r| f.row_text(r)).collect::<Vec<_>>(),
+        ["", "  one", "  two", "  three"]
+    );
+    t.draw(
+        &mut f,
+        Rect {
+            row: 0,
+            col: 0,
+            rows: 3,
+            cols: 5,
+        },
+        99,
+    );
+    assert_eq!(
+        f.row_text(0),
+        "one",
+        "scroll-back is clamped to the history"
+    );
     let mut g = Frame::new(1, 10);
-    t.draw(&mut g, Rect { row: 0, col: 0, rows: 1, cols: 5 }, 0);
-    t.draw(&mut g, Rect { row: 0, col: 5, rows: 1, cols: 5 }, 0);
+    t.draw(
+        &mut g,
+        Rect {
+            row: 0,
+            col: 0,
+            rows: 1,
+            cols: 5,
+        },
+        0,
+    );
+    t.draw(
+        &mut g,
+        Rect {
+            row: 0,
+            col: 5,
+            rows: 1,
+            cols: 5,
+        },
+        0,
+    );
     assert_eq!(g.row_text(0), "threethree");
 }
 
@@ -106,10 +239,19 @@ fn diffs_are_small_and_replay() {
 #[test]
 fn cursor_and_modes_round_trip() {
     let mut f = Frame::new(3, 3);
-    f.set_cursor(Some(Cursor { row: 2, col: 1, visible: true, shape: CursorShape::SteadyBar }));
+    f.set_cursor(Some(Cursor {
+        row: 2,
+        col: 1,
+        visible: true,
+        shape: CursorShape::SteadyBar,
+    }));
     let mut g = f.clone();
     g.set_cursor(None);
-    g.set_modes(bgmux_term::Modes { bracketed_paste: true, app_keypad: true, ..Default::default() });
+    g.set_modes(bgmux_term::Modes {
+        bracketed_paste: true,
+        app_keypad: true,
+        ..Default::default()
+    });
     let mut out = Vec::new();
     g.render_diff(&f, &mut out);
     let t = term(3, 3, &out);

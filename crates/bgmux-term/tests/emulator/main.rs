@@ -1,8 +1,12 @@
 //! The integration tests of bgmux-term, one binary: basics of each feature,
-//! frame rendering and its round trip, fixtures, differential tests against
-//! `vt100` and tmux, property tests and fuzz regressions.
+//! fixtures, frame rendering and its round trip, differential tests against
+//! `vt100` and tmux (with recorded sessions), property tests.
 
 mod basics;
+mod fixtures;
 mod frames;
 mod props;
 mod support;
+mod tmux;
+mod tmux_diff;
+mod vt100_diff;

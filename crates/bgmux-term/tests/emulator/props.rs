@@ -12,7 +12,9 @@ use crate::support::frame_of;
 /// the emulator instead of printing mostly garbage.
 fn token() -> impl Strategy<Value = Vec<u8>> {
     let csi_final = prop::sample::select(b"@ABCDEFGHIJKLMPSTXZ`abcdefghlmnqrsu".to_vec());
-    let private = prop::sample::select(vec![1u16, 6, 7, 25, 47, 1000, 1002, 1003, 1004, 1006, 1047, 1048, 1049, 2004]);
+    let private = prop::sample::select(vec![
+        1u16, 6, 7, 25, 47, 1000, 1002, 1003, 1004, 1006, 1047, 1048, 1049, 2004,
+    ]);
     prop_oneof![
         4 => "[a-z ]{1,12}".prop_map(String::into_bytes),
         2 => prop::sample::select(vec![

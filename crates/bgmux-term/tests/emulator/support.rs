@@ -17,7 +17,16 @@ pub fn lines(t: &Terminal) -> Vec<String> {
 /// The frame a terminal draws (whole screen, its cursor and modes).
 pub fn frame_of(t: &Terminal) -> Frame {
     let mut f = Frame::new(t.rows(), t.cols());
-    t.draw(&mut f, Rect { row: 0, col: 0, rows: t.rows(), cols: t.cols() }, 0);
+    t.draw(
+        &mut f,
+        Rect {
+            row: 0,
+            col: 0,
+            rows: t.rows(),
+            cols: t.cols(),
+        },
+        0,
+    );
     f.set_cursor(Some(t.cursor()));
     f.set_modes(t.modes());
     f
