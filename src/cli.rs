@@ -25,7 +25,7 @@ pub struct Cli {
     /// Socket name in the default socket directory
     #[arg(short = 'L', value_name = "NAME", global = true)]
     pub name: Option<String>,
-    /// Config file (`-f /dev/null`: none)
+    /// Config file [default: $XDG_CONFIG_HOME/bgmux/config.toml] (`-f /dev/null`: none)
     #[arg(short = 'f', value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Write debug logs to bgmux-{server,client}-PID.log in the state dir
@@ -72,6 +72,10 @@ pub enum Command {
     /// Print tasks ended since a mark (called by the `init` snippets)
     #[command(hide = true)]
     PromptHook(commands::prompt_hook::Args),
+    /// Check the config file, or make the server reload it
+    Config(commands::config::Args),
+    /// Print a shell completion script
+    Completions(commands::completions::Args),
     /// Run the server in the foreground (started automatically; not for direct use)
     #[command(hide = true)]
     Server(commands::server::Args),

@@ -1,26 +1,14 @@
 //! bgmux: a terminal multiplexer built around background tasks. This file
 //! parses the command line and turns the outcome into an exit status; the
-//! commands live in `commands/`.
-
-mod cli;
-mod client;
-mod commands;
-mod keyname;
-mod logging;
-mod paths;
-mod protocol;
-mod pty;
-mod server;
-mod slash;
-mod store;
+//! commands live in `commands/` (of the library target, see `lib.rs`).
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match commands::dispatch(cli) {
+    let cli = bgmux::cli::Cli::parse();
+    match bgmux::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`bgmux log 3 | head`) is not an error (ripgrep).

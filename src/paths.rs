@@ -1,7 +1,8 @@
 //! Where things live: the socket path and the state directory (task records
-//! and logs), resolved once from the global options and the environment, and
-//! the security check on the socket's directory. Nothing else in bgmux reads
-//! `BGMUX_SOCKET`, `BGMUX_STATE_DIR` or the XDG variables.
+//! and logs), resolved once from the global options and the environment, the
+//! default config file's location, and the security check on the socket's
+//! directory. Nothing else in bgmux reads `BGMUX_SOCKET`, `BGMUX_STATE_DIR`
+//! or the XDG variables.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -37,6 +38,16 @@ pub fn default_socket_dir() -> PathBuf {
         Some(dir) => dir.join("bgmux"),
         None => PathBuf::from(format!("/tmp/bgmux-{}", uid())),
     }
+}
+
+/// The default config file: `$XDG_CONFIG_HOME/bgmux/config.toml`, else
+/// `~/.config/bgmux/config.toml`; `None` when neither variable is set. (The
+/// XDG base-directory spec says a relative `XDG_CONFIG_HOME` is ignored.)
+pub fn default_config_file() -> Option<PathBuf> {
+    let base = env_path("XDG_CONFIG_HOME")
+        .filter(|p| p.is_absolute())
+        .or_else(|| env_path("HOME").map(|home| home.join(".config")))?;
+    Some(base.join("bgmux").join("config.toml"))
 }
 
 impl Paths {

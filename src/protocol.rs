@@ -161,6 +161,9 @@ pub enum ClientMsg {
         /// Text to type followed by Enter first, if any.
         text: Option<String>,
     },
+    /// Re-read the config file the server started with. Answer: `Text`
+    /// (what was read), or `Error` with the old config kept.
+    ReloadConfig,
 }
 
 /// Everything `run` needs to start a task.

@@ -47,3 +47,41 @@ fn resizing_the_outer_terminal_resizes_the_task() {
     outer.type_bytes(b"stty size\r");
     outer.wait_for("29 100");
 }
+
+#[test]
+fn the_config_sets_prefix_shell_and_bindings_and_the_first_attach_shows_a_hint_once() {
+    let bg = Bg::with_config(
+        "prefix = \"C-a\"\ndefault-shell = \"/bin/cat\"\n[bindings]\nq = \"/detach\"\n",
+    );
+    bg.first_attach();
+    let mut outer = Outer::spawn(bg.cmd(&[]), 80, 24);
+    outer.wait_for("prefix is C-a: C-a d detach, C-a t tasks");
+    assert_eq!(
+        bg.task(1)["command"][0],
+        "/bin/cat",
+        "default-shell starts plain bgmux's task"
+    );
+    outer.type_bytes(b"\x02d\x01d");
+    assert!(
+        outer.wait_exit().success(),
+        "C-a d detaches; C-b is just a key now"
+    );
+    crate::support::wait_until(
+        "the client says it detached",
+        crate::support::SECS10,
+        || {
+            crate::support::text(&outer.raw())
+                .contains("[detached from bgmux]")
+                .then_some(())
+        },
+    );
+
+    let mut outer = Outer::spawn(bg.cmd(&["attach"]), 80, 24);
+    let screen = outer.wait_for("[bgmux] 1:");
+    assert!(
+        !screen.contains("prefix is"),
+        "the hint is shown once per state dir: {screen}"
+    );
+    outer.type_bytes(b"\x01q");
+    assert!(outer.wait_exit().success(), "C-a q runs the bound /detach");
+}

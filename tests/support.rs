@@ -1,5 +1,5 @@
 //! The test harness: a private bgmux instance per test (its own socket and
-//! state dir, `-f /dev/null`), commands run through the real binary with a
+//! state dir, `-f /dev/null` or a config file of its own), commands run through the real binary with a
 //! deadline, `wait_until` instead of sleeps, and an outer pty that drives an
 //! attached client and renders what it draws with bgmux-term.
 
@@ -32,6 +32,9 @@ pub fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Optio
     }
 }
 
+/// The state dir's marker that the prefix hint was shown.
+const HINT_MARKER: &str = "prefix-hint-shown";
+
 /// Ten seconds: generous for a loaded 2-core machine.
 pub const SECS10: Duration = Duration::from_secs(10);
 
@@ -43,6 +46,8 @@ pub struct Bg {
     pub socket: PathBuf,
     /// The state dir.
     pub state: PathBuf,
+    /// The config file every command gets with `-f`.
+    pub config: PathBuf,
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -56,11 +61,31 @@ impl Bg {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .unwrap();
+        // The first attach in a state dir shows a hint in place of the
+        // status line for seconds; tests that look for the status line
+        // start past it (`first_attach` brings it back).
+        std::fs::create_dir_all(dir.join("state")).unwrap();
+        std::fs::write(dir.join("state").join(HINT_MARKER), b"").unwrap();
         Bg {
             socket: dir.join("sock"),
             state: dir.join("state"),
+            config: PathBuf::from("/dev/null"),
             dir,
         }
+    }
+
+    /// A fresh instance whose commands (and so its server) read `config`.
+    pub fn with_config(config: &str) -> Bg {
+        let mut bg = Bg::new();
+        bg.config = bg.dir.join("config.toml");
+        std::fs::write(&bg.config, config).unwrap();
+        bg
+    }
+
+    /// Makes the next attach the first one in this state dir (it shows the
+    /// prefix hint).
+    pub fn first_attach(&self) {
+        std::fs::remove_file(self.state.join(HINT_MARKER)).unwrap();
     }
 
     /// A command for this instance (not yet started).
@@ -74,7 +99,7 @@ impl Bg {
         cmd.arg("-S")
             .arg(socket)
             .arg("-f")
-            .arg("/dev/null")
+            .arg(&self.config)
             .args(args);
         cmd.env("BGMUX_STATE_DIR", &self.state)
             .env_remove("BGMUX_SOCKET")

@@ -6,6 +6,8 @@ mod support;
 
 mod attach;
 mod cli;
+mod config;
+mod docs;
 mod events;
 mod lifecycle;
 mod scrollback;

@@ -10,12 +10,12 @@ use std::io::Read;
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::config::Source;
 use crate::paths::Paths;
 use crate::protocol::{self, ClientMsg, Frame, FrameError, ServerMsg, PROTOCOL_VERSION, VERSION};
 use crate::store::{Store, TaskRecord};
@@ -25,8 +25,8 @@ use crate::store::{Store, TaskRecord};
 pub struct Ctx {
     /// Socket and state dir.
     pub paths: Paths,
-    /// `-f FILE`.
-    pub config: Option<PathBuf>,
+    /// Where the config is read from (`-f FILE`, else the default).
+    pub config: Source,
     /// `-v`.
     pub verbose: bool,
 }
@@ -121,9 +121,12 @@ impl Ctx {
         let exe = std::env::current_exe().context("finding the bgmux executable")?;
         let mut cmd = Command::new(exe);
         cmd.arg("-S").arg(&self.paths.socket);
-        if let Some(config) = &self.config {
-            cmd.arg("-f").arg(config);
-        }
+        // The server resolves the default location itself, as we did.
+        match &self.config {
+            Source::None => cmd.arg("-f").arg("/dev/null"),
+            Source::File(file) => cmd.arg("-f").arg(file),
+            Source::Default(_) => &mut cmd,
+        };
         if self.verbose {
             cmd.arg("-v");
         }

@@ -1,6 +1,7 @@
 //! `bgmux attach [TASK]` (and plain `bgmux`): become an attached client. The
 //! server picks the task: the one named, else the last view, else the newest
-//! live task, else (plain `bgmux` only) a new `$SHELL` task.
+//! live task, else (plain `bgmux` only) a new `$SHELL` task. The first attach
+//! in a state dir shows a one-line hint about the prefix key.
 //!
 //! `--replay` first prints the task's whole history, rendered from its log
 //! with its colours, into the outer terminal before the client takes it
@@ -13,9 +14,13 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::client::{self, Ctx};
-use crate::protocol::AttachSpec;
+use crate::protocol::{AttachSpec, ServerMsg};
+use crate::server::{ConnId, Server};
 use crate::store::time::human_bytes;
 use crate::store::LogBytes;
+
+/// The file in the state dir that says the prefix hint was shown.
+const HINT_MARKER: &str = "prefix-hint-shown";
 
 /// Arguments of `attach`.
 #[derive(Debug, Default, clap::Args)]
@@ -76,4 +81,25 @@ fn replay(store: &crate::store::Store, id: u64) -> Result<()> {
         writeln!(out, "{l}").context("replaying the log")
     })?;
     out.flush().context("replaying the log")
+}
+
+/// The server side: attach, and on the first attach in this state dir say
+/// how the prefix works (the marker file makes it once, not once a server).
+pub fn handle(server: &mut Server, conn: ConnId, spec: AttachSpec) -> ServerMsg {
+    let reply = server.attach(conn, spec);
+    if matches!(reply, ServerMsg::Attached { .. }) {
+        let marker = server.store.dir().join(HINT_MARKER);
+        if !marker.exists() {
+            if let Err(e) = std::fs::write(&marker, b"") {
+                tracing::warn!("writing {}: {e}", marker.display());
+            }
+            server.say(conn, prefix_hint(server.config.prefix_name()));
+        }
+    }
+    reply
+}
+
+/// `prefix is C-b: C-b d detach, C-b t tasks, C-b ? help`.
+fn prefix_hint(prefix: &str) -> String {
+    format!("prefix is {prefix}: {prefix} d detach, {prefix} t tasks, {prefix} ? help")
 }

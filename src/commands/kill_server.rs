@@ -13,6 +13,7 @@ use crate::server::{ConnId, Server};
 
 /// Arguments of `kill-server`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  bgmux kill-server; bgmux ls    (the records stay on disk)")]
 pub struct Args {}
 
 /// The client side.

@@ -5,6 +5,8 @@
 pub mod attach;
 pub mod bg;
 pub mod capture;
+pub mod completions;
+pub mod config;
 pub mod events;
 pub mod init;
 pub mod kill;
@@ -50,9 +52,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         _ => paths.state_dir.clone(),
     };
     crate::logging::init(kind, cli.verbose, &state_dir);
+    let config = crate::config::Source::resolve(cli.config.as_deref())?;
     let ctx = Ctx {
         paths,
-        config: cli.config,
+        config,
         verbose: cli.verbose,
     };
     match cli.command {
@@ -72,6 +75,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Rm(args)) => rm::run(&ctx, args),
         Some(Command::StartServer(args)) => start_server::run(&ctx, args),
         Some(Command::KillServer(args)) => kill_server::run(&ctx, args),
+        Some(Command::Config(args)) => config::run(&ctx, args),
+        Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Server(args)) => server::run(ctx, args),
     }
 }
@@ -94,7 +99,7 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
         ClientMsg::Remove { tasks, finished } => Some(rm::handle(server, &tasks, finished)),
         ClientMsg::StayUp => Some(start_server::handle(server)),
         ClientMsg::KillServer => kill_server::handle(server, conn),
-        ClientMsg::Attach(spec) => Some(server.attach(conn, spec)),
+        ClientMsg::Attach(spec) => Some(attach::handle(server, conn, spec)),
         ClientMsg::Resize { cols, rows } => {
             server.resize_client(conn, cols, rows);
             None
@@ -105,6 +110,7 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
         }
         ClientMsg::EndedSince { since } => Some(prompt_hook::handle(server, since)),
         ClientMsg::Background { task, text } => Some(bg::handle(server, task, text)),
+        ClientMsg::ReloadConfig => Some(config::handle_reload(server)),
     }
 }
 

@@ -23,7 +23,7 @@ pub struct Args {
     /// Pty size [default: 80x24]
     #[arg(long, value_name = "COLSxROWS", value_parser = parse_size)]
     pub size: Option<(u16, u16)>,
-    /// Rows of history kept in memory [default: 10000]
+    /// Rows of history kept in memory [default: the config's history-limit, 10000]
     #[arg(long, value_name = "ROWS")]
     pub history_limit: Option<usize>,
     /// Set an environment variable for the task (repeatable)

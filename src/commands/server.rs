@@ -1,6 +1,7 @@
 //! `bgmux server` (hidden): the server process itself, started by the first
 //! client that needs one. Its stderr is a pipe to that client until the
-//! socket is bound, so a start-up error reaches the user as one line.
+//! socket is bound, so a start-up error — a bad config file among them —
+//! reaches the user as one line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ pub struct Args {
 /// Runs the server until it exits.
 pub fn run(mut ctx: Ctx, args: Args) -> Result<ExitCode> {
     ctx.paths.state_dir = args.state_dir;
-    crate::server::run(&ctx.paths)?;
+    let config = crate::config::Config::load(&ctx.config)?;
+    crate::server::run(&ctx.paths, config)?;
     Ok(ExitCode::SUCCESS)
 }

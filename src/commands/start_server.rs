@@ -11,6 +11,7 @@ use crate::server::Server;
 
 /// Arguments of `start-server`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  bgmux start-server && bgmux run -- make")]
 pub struct Args {}
 
 /// The client side.

@@ -176,7 +176,7 @@ impl Server {
             shown: None,
             message: None,
             extra: Vec::new(),
-            keys: Keys::new(PREFIX),
+            keys: Keys::new(self.config.prefix()),
             env: spec.env,
             cwd: spec.cwd,
         };
@@ -232,12 +232,8 @@ impl Server {
         cwd: &str,
         size: Option<(u16, u16)>,
     ) -> Result<u64, String> {
-        let shell = env
-            .iter()
-            .find(|(k, _)| k == "SHELL")
-            .map_or("/bin/sh".to_string(), |(_, v)| v.clone());
         let spec = RunSpec {
-            argv: vec![shell],
+            argv: vec![self.config.shell(env)],
             name: None,
             cwd: cwd.to_string(),
             size,

@@ -56,8 +56,11 @@ impl Server {
         }
     }
 
-    /// The key after the prefix (SPEC §4).
+    /// The key after the prefix (SPEC §4); the config's `[bindings]` first.
     fn prefixed(&mut self, conn: ConnId, key: Key) {
+        if let Some(cmd) = self.config.binding(&key.bytes()).cloned() {
+            return self.run_slash(conn, cmd);
+        }
         match key {
             Key::Char('d') => {
                 self.reply(conn, &ServerMsg::Detached("[detached from bgmux]".into()))

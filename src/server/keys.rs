@@ -24,6 +24,18 @@ pub enum Key {
     Other(Vec<u8>),
 }
 
+impl Key {
+    /// The bytes a terminal sends for this key, to match it against key
+    /// names from the config (`keyname` encodes those the same way).
+    pub fn bytes(&self) -> Vec<u8> {
+        match self {
+            Key::Char(c) => c.to_string().into_bytes(),
+            Key::Named(name) => crate::keyname::encode(name, false).unwrap_or_default(),
+            Key::Other(bytes) => bytes.clone(),
+        }
+    }
+}
+
 const PASTE_START: &[u8] = b"\x1b[200~";
 const PASTE_END: &[u8] = b"\x1b[201~";
 
@@ -51,6 +63,12 @@ impl Keys {
     /// The prefix byte.
     pub fn prefix(&self) -> u8 {
         self.prefix
+    }
+
+    /// Changes the prefix (`config reload`); a half-typed prefixed key is
+    /// finished under the old one.
+    pub fn set_prefix(&mut self, prefix: u8) {
+        self.prefix = prefix;
     }
 
     /// Is the next key the one after the prefix?
@@ -230,6 +248,20 @@ mod tests {
                 Key::Named("Escape")
             ]
         );
+    }
+
+    #[test]
+    fn keys_give_back_the_bytes_of_their_names() {
+        for name in ["t", "C-a", "M-x", "F5", "Up", "PageUp", "é"] {
+            let bytes = crate::keyname::encode(name, false).unwrap();
+            let mut k = Keys::new(0x02);
+            let mut input = vec![0x02];
+            input.extend(&bytes);
+            match &k.feed(&input)[..] {
+                [Action::Prefixed(key)] => assert_eq!(key.bytes(), bytes, "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
     }
 
     #[test]

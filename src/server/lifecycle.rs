@@ -21,8 +21,6 @@ const DRAIN_GRACE: Duration = Duration::from_millis(300);
 const KILL_GRACE: Duration = Duration::from_secs(2);
 /// Default pty size for `run` without `--size`.
 pub const DEFAULT_SIZE: Size = Size { cols: 80, rows: 24 };
-/// Default history limit in rows (SPEC §7).
-pub const DEFAULT_HISTORY: usize = 10_000;
 
 impl Server {
     /// Reads the records of earlier servers; tasks they left running are `lost`.
@@ -83,7 +81,7 @@ impl Server {
             exit_code: None,
             signal: None,
             output_bytes: 0,
-            history_limit: spec.history_limit.unwrap_or(DEFAULT_HISTORY),
+            history_limit: spec.history_limit.unwrap_or(self.config.history_limit()),
             log_incomplete: false,
             server_pid: std::process::id(),
             attached_clients: 0,

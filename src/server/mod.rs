@@ -32,6 +32,7 @@ pub use self::client::Client;
 use self::conn::{Conn, Flush};
 pub use self::lifecycle::waited;
 pub use self::task::Task;
+use crate::config::Config;
 use crate::paths::Paths;
 use crate::protocol::{ClientMsg, ServerMsg, TaskEvent};
 use crate::store::{Store, Syncer};
@@ -145,11 +146,14 @@ pub struct Server {
     wait_check_armed: bool,
     /// When the server started.
     started: Instant,
+    /// The config file's values (replaced whole by `config reload`).
+    pub config: Config,
 }
 
-/// Runs a server on `paths` until it has nothing left to do.
-pub fn run(paths: &Paths) -> Result<()> {
-    let store = Store::create(&paths.state_dir)?.with_log_limit(crate::store::limit_from_env()?);
+/// Runs a server on `paths` with `config` until it has nothing left to do.
+pub fn run(paths: &Paths, config: Config) -> Result<()> {
+    let limit = crate::store::limit_from_env(config.log_limit())?;
+    let store = Store::create(&paths.state_dir)?.with_log_limit(limit);
     let Some(_lock) = store.lock()? else {
         bail!(
             "state dir {} is in use by another bgmux server",
@@ -169,7 +173,7 @@ pub fn run(paths: &Paths) -> Result<()> {
     let result = local.block_on(&runtime, async {
         let listener = UnixListener::from_std(listener).context("registering the socket")?;
         release_stderr();
-        let mut server = Server::new(store, paths.socket.clone());
+        let mut server = Server::new(store, paths.socket.clone(), config);
         server.run(listener).await
     });
     if result.is_err() {
@@ -215,7 +219,7 @@ fn remove_socket(path: &Path) {
 }
 
 impl Server {
-    fn new(store: Store, socket: PathBuf) -> Server {
+    fn new(store: Store, socket: PathBuf, config: Config) -> Server {
         let (pty, _) = mpsc::channel(1);
         let (ctl, _) = mpsc::channel(1);
         Server {
@@ -236,10 +240,11 @@ impl Server {
             quit: false,
             socket,
             prompt_history: Vec::new(),
-            notify_settings: notify::NotifySettings::default(),
+            notify_settings: notify::NotifySettings::from(&config),
             hooks: notify::Hooks::new(),
             wait_check_armed: false,
             started: Instant::now(),
+            config,
         }
     }
 
@@ -357,6 +362,17 @@ impl Server {
         if let Some(reply) = crate::commands::handle(self, conn, msg) {
             self.reply(conn, &reply);
         }
+    }
+
+    /// Replaces the config (`config reload`): the prefix changes at once
+    /// for every attached client, notifications follow the new settings,
+    /// and new tasks and shells take the new defaults.
+    pub fn set_config(&mut self, config: Config) {
+        for client in self.clients.values_mut() {
+            client.keys.set_prefix(config.prefix());
+        }
+        self.notify_settings = notify::NotifySettings::from(&config);
+        self.config = config;
     }
 
     /// Queues a message to a connection and writes what the socket takes.

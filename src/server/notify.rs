@@ -35,6 +35,16 @@ impl Default for NotifySettings {
     }
 }
 
+impl From<&crate::config::Config> for NotifySettings {
+    fn from(config: &crate::config::Config) -> Self {
+        NotifySettings {
+            bell: config.bell(),
+            desktop: config.notify_desktop(),
+            command: config.notify_command().map(str::to_string),
+        }
+    }
+}
+
 /// Running notify-commands by pid.
 pub type Hooks = HashMap<i32, u64>;
 

@@ -195,14 +195,14 @@ impl LogWriter {
     }
 }
 
-/// The `log-limit` from `BGMUX_LOG_LIMIT` (bytes), else the default. Until
-/// the config file is read, this is how tests and users set it.
-pub fn limit_from_env() -> anyhow::Result<u64> {
+/// The `log-limit`: `BGMUX_LOG_LIMIT` (bytes) if set, which tests use to
+/// set a small one, else `default` (the config file's `log-limit`).
+pub fn limit_from_env(default: u64) -> anyhow::Result<u64> {
     match std::env::var("BGMUX_LOG_LIMIT") {
         Ok(v) => v.trim().parse::<u64>().map_err(|_| {
             anyhow::anyhow!("invalid BGMUX_LOG_LIMIT {v:?}: expected a number of bytes")
         }),
-        Err(_) => Ok(DEFAULT_LOG_LIMIT),
+        Err(_) => Ok(default),
     }
 }
 

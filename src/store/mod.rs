@@ -103,7 +103,6 @@ impl Store {
     }
 
     /// The directory itself.
-    #[cfg(test)]
     pub fn dir(&self) -> &Path {
         &self.dir
     }
