@@ -57,10 +57,12 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
     let store = ctx.store();
     let mut before = |id: u64| {
         if args.replay {
-            replay(&store, id)
-        } else {
-            Ok(())
+            // A log that cannot be replayed is no reason not to attach.
+            if let Err(e) = replay(&store, id) {
+                eprintln!("bgmux: warning: {e:#}: attaching without the replay");
+            }
         }
+        Ok(())
     };
     client::attach::run(conn, spec, &mut before)
 }

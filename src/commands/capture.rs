@@ -70,7 +70,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         } => {
             let record = ctx.find(&args.task)?;
             let held = usize::try_from(history_rows).unwrap_or(usize::MAX);
-            replay(ctx, &record, log_end, held, args.ansi, &mut out)?;
+            // Without its log, the rows in memory are still worth printing.
+            if let Err(e) = replay(ctx, &record, log_end, held, args.ansi, &mut out) {
+                eprintln!("bgmux: warning: {e:#}: printing the history held in memory only");
+            }
             out.write_all(text.as_bytes())
                 .context("writing the capture")?;
         }
