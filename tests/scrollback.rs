@@ -169,6 +169,16 @@ fn log_limit_drops_the_oldest_part_and_log_says_where_the_gap_is() {
         bg.task(id.parse().unwrap())["output_bytes"].as_u64(),
         Some(all.len() as u64)
     );
+    bg.ok(&["rm", &id]);
+    let left: Vec<_> = std::fs::read_dir(bg.state.join("tasks"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "rm removes every segment and the index: {left:?}"
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ use crate::client::{self, Ctx};
 use crate::protocol::{AttachSpec, ServerMsg};
 use crate::server::{ConnId, Server};
 use crate::store::time::human_bytes;
-use crate::store::LogReader;
+use crate::store::LogBytes;
 
 /// The file in the state dir that says the prefix hint was shown.
 const HINT_MARKER: &str = "prefix-hint-shown";
@@ -57,17 +57,19 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
     let store = ctx.store();
     let mut before = |id: u64| {
         if args.replay {
-            replay(&store, id)
-        } else {
-            Ok(())
+            // A log that cannot be replayed is no reason not to attach.
+            if let Err(e) = replay(&store, id) {
+                eprintln!("bgmux: warning: {e:#}: attaching without the replay");
+            }
         }
+        Ok(())
     };
     client::attach::run(conn, spec, &mut before)
 }
 
 /// Prints task `id`'s rendered log, with SGR, to stdout.
 fn replay(store: &crate::store::Store, id: u64) -> Result<()> {
-    let reader = LogReader::open(store, id)?;
+    let reader = LogBytes::open(store, id)?;
     let mut out = BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     if reader.first_offset() > 0 {
         let dropped = human_bytes(reader.first_offset());

@@ -23,7 +23,7 @@ use crate::client::{unexpected, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::Server;
 use crate::store::time::human_bytes;
-use crate::store::{LogReader, TaskRecord};
+use crate::store::{LogBytes, TaskRecord};
 
 /// Arguments of `capture`.
 #[derive(Debug, clap::Args)]
@@ -70,7 +70,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         } => {
             let record = ctx.find(&args.task)?;
             let held = usize::try_from(history_rows).unwrap_or(usize::MAX);
-            replay(ctx, &record, log_end, held, args.ansi, &mut out)?;
+            // Without its log, the rows in memory are still worth printing.
+            if let Err(e) = replay(ctx, &record, log_end, held, args.ansi, &mut out) {
+                eprintln!("bgmux: warning: {e:#}: printing the history held in memory only");
+            }
             out.write_all(text.as_bytes())
                 .context("writing the capture")?;
         }
@@ -104,7 +107,7 @@ fn replay(
     ansi: bool,
     out: &mut impl Write,
 ) -> Result<Terminal> {
-    let reader = LogReader::open(&ctx.store(), record.id)?;
+    let reader = LogBytes::open(&ctx.store(), record.id)?;
     let (rows, cols) = (record.size.rows.max(1), record.size.cols.max(2));
     let mut term = Terminal::new(rows, cols, PIECE + usize::from(rows));
     if held != usize::MAX && reader.first_offset() > 0 {

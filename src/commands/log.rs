@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 use crate::client::{unexpected, Conn, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::store::time::human_bytes;
-use crate::store::{LogReader, Renderer, Store, TaskRecord};
+use crate::store::{LogBytes, Renderer, Store, TaskRecord};
 
 /// Arguments of `log`.
 #[derive(Debug, clap::Args)]
@@ -48,7 +48,7 @@ const POLL: Duration = Duration::from_millis(50);
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let record = ctx.find(&args.task)?;
     let store = ctx.store();
-    let reader = LogReader::open(&store, record.id)?;
+    let reader = LogBytes::open(&store, record.id)?;
     warn_if_truncated(&record, &reader);
     let start = match args.tail {
         Some(n) => reader.tail_offset(n)?,
@@ -73,13 +73,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     follow.drain(&mut out)?;
     if args.follow {
         let mut conn = ctx.connect()?;
-        while task_live(&mut conn, record.id)? {
+        loop {
             out.stdout.flush().context("writing the log")?;
-            if !follow.more(&mut out)? {
-                std::thread::sleep(POLL);
+            if follow.more(&mut out)? {
+                continue;
             }
+            // Nothing new: has it ended? (If so, the server wrote every
+            // byte to the log before saying so: one last look gets them.)
+            if !task_live(&mut conn, record.id)? {
+                follow.more(&mut out)?;
+                break;
+            }
+            std::thread::sleep(POLL);
         }
-        follow.more(&mut out)?;
     }
     follow.renderer.finish(&mut |l: &str| out.line(l))?;
     let record = if args.follow {
@@ -119,18 +125,28 @@ impl Out<'_> {
 
 /// The reading position in a log that may still grow.
 struct Follow {
-    reader: LogReader,
+    reader: LogBytes,
     pos: u64,
     renderer: Renderer,
     store: Store,
 }
 
 impl Follow {
-    /// Prints everything from `pos` to the reader's end.
+    /// Prints everything from `pos` to the reader's end. A segment that
+    /// `log-limit` deletes under our feet is skipped with a note.
     fn drain(&mut self, out: &mut Out) -> Result<()> {
         let mut buf = vec![0u8; 256 << 10];
         loop {
-            let n = self.reader.read_at(self.pos, &mut buf)?;
+            let n = match self.reader.read_at(self.pos, &mut buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.reader.refresh(&self.store)?;
+                    if !self.skip_dropped(out)? {
+                        return Err(e);
+                    }
+                    continue;
+                }
+            };
             if n == 0 {
                 return Ok(());
             }
@@ -149,15 +165,23 @@ impl Follow {
         if self.reader.end_offset() <= self.pos {
             return Ok(false);
         }
-        if self.pos < self.reader.first_offset() {
-            let lost = self.reader.first_offset() - self.pos;
-            out.note(&format!(
-                "{} of output dropped (log-limit) before it could be printed",
-                human_bytes(lost)
-            ))?;
-            self.pos = self.reader.first_offset();
-        }
+        self.skip_dropped(out)?;
         self.drain(out)?;
+        Ok(true)
+    }
+
+    /// Jumps over output dropped before it could be printed; false if
+    /// nothing was.
+    fn skip_dropped(&mut self, out: &mut Out) -> Result<bool> {
+        let first = self.reader.first_offset();
+        if self.pos >= first {
+            return Ok(false);
+        }
+        out.note(&format!(
+            "{} of output dropped (log-limit) before it could be printed",
+            human_bytes(first - self.pos)
+        ))?;
+        self.pos = first;
         Ok(true)
     }
 }
@@ -180,7 +204,7 @@ fn task_live(conn: &mut Option<Conn>, id: u64) -> Result<bool> {
 
 /// A log shorter than what the task wrote was cut behind our back: say so
 /// once, and print what is left.
-fn warn_if_truncated(record: &TaskRecord, reader: &LogReader) {
+fn warn_if_truncated(record: &TaskRecord, reader: &LogBytes) {
     if !record.log_incomplete && record.output_bytes > reader.end_offset() {
         eprintln!(
             "bgmux: warning: the log of task {} holds {} of the {} the task wrote: it was truncated behind bgmux's back",

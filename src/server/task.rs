@@ -199,6 +199,9 @@ impl Task {
         self.record.ended_at = Some(Timestamp::now());
         self.record.attached_clients = 0;
         self.live = None;
+        // Nothing more can come: free the log's file descriptors (an ended
+        // task would otherwise hold two until `rm`).
+        self.log = LogWriter::closed();
     }
 }
 

@@ -39,7 +39,7 @@ use anyhow::{Context, Result};
 
 pub use self::log::{limit_from_env, LogWriter, DEFAULT_LOG_LIMIT};
 #[allow(unused_imports)] // for review mode and search, which are being built on it
-pub use self::reader::{Direction, LogReader, Query};
+pub use self::reader::{Direction, LogBytes, LogReader, Query};
 pub use self::record::{find, Size, Status, TaskRecord};
 pub use self::render::Renderer;
 

@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::{LogReader, CHUNK};
-use crate::store::render::{Renderer, MAX_LINE_INPUT};
+use crate::store::render::{strip_sgr, Renderer, MAX_LINE_INPUT};
 
 /// Which way to look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,12 +57,21 @@ impl Query {
         Ok(Query { regex })
     }
 
-    /// Does this (raw, `\n`-less) line match?
-    fn matches(&self, raw: &[u8], renderer: &mut Renderer) -> bool {
+    /// Does this (raw, `\n`-less) line match? Plain and SGR-only lines are
+    /// matched without a renderer (`scratch` holds the stripped text).
+    fn matches(&self, raw: &[u8], renderer: &mut Renderer, scratch: &mut Vec<u8>) -> bool {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(|&b| b >= 0x20 && b != 0x7f) {
             let end = raw.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
             return self.regex.is_match(&raw[..end]);
+        }
+        scratch.clear();
+        if strip_sgr(raw, scratch) {
+            let end = scratch
+                .iter()
+                .rposition(|&b| b != b' ')
+                .map_or(0, |p| p + 1);
+            return self.regex.is_match(&scratch[..end]);
         }
         let mut hit = false;
         let mut check = |l: &str| -> Result<(), ()> {
@@ -131,10 +140,11 @@ impl LogReader {
         let mut renderer = Renderer::new(false);
         let mut buf = vec![0u8; CHUNK];
         let mut carry: Vec<u8> = Vec::new();
+        let mut scratch: Vec<u8> = Vec::new();
         let mut pos = offset;
         let mut found = None;
         while line < stop {
-            let n = self.read_at(pos, &mut buf)?;
+            let n = self.bytes.read_at(pos, &mut buf)?;
             if n == 0 {
                 break;
             }
@@ -146,10 +156,10 @@ impl LogReader {
                     break;
                 };
                 let hit = if carry.is_empty() {
-                    query.matches(&rest[..nl], &mut renderer)
+                    query.matches(&rest[..nl], &mut renderer, &mut scratch)
                 } else {
                     extend_capped(&mut carry, &rest[..nl]);
-                    let hit = query.matches(&carry, &mut renderer);
+                    let hit = query.matches(&carry, &mut renderer, &mut scratch);
                     carry.clear();
                     hit
                 };
@@ -163,7 +173,7 @@ impl LogReader {
                 rest = &rest[nl + 1..];
             }
         }
-        if line < stop && !carry.is_empty() && query.matches(&carry, &mut renderer) {
+        if line < stop && !carry.is_empty() && query.matches(&carry, &mut renderer, &mut scratch) {
             found = Some(line);
         }
         Ok(found)

@@ -60,6 +60,7 @@ pub struct Renderer {
     line_bytes: u64,
     cut: bool,
     out: String,
+    scratch: Vec<u8>,
 }
 
 impl Renderer {
@@ -78,6 +79,7 @@ impl Renderer {
             line_bytes: 0,
             cut: false,
             out: String::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -89,6 +91,27 @@ impl Renderer {
     ) -> Result<(), E> {
         let mut i = 0;
         while i < data.len() {
+            if self.at_line_start() {
+                if let Some(n) = self.quick_line(&data[i..]) {
+                    line(trim_blanks(&self.scratch))?;
+                    i += n + 1;
+                    continue;
+                }
+            }
+            if self.state == State::Ground && self.utf8.2 == 0 {
+                let room = usize::try_from(MAX_LINE_INPUT - self.line_bytes).unwrap_or(usize::MAX);
+                let run = data[i..]
+                    .iter()
+                    .take(room)
+                    .take_while(|b| (0x20..0x7f).contains(*b))
+                    .count();
+                if run > 1 {
+                    self.put_ascii(&data[i..i + run]);
+                    self.line_bytes += run as u64;
+                    i += run;
+                    continue;
+                }
+            }
             if self.state == State::Skip {
                 match memchr::memchr(b'\n', &data[i..]) {
                     Some(n) => {
@@ -117,6 +140,32 @@ impl Renderer {
             self.byte(b);
         }
         Ok(())
+    }
+
+    /// Nothing of a line seen yet, and nothing carried that a line
+    /// would show: a plain line can skip the cells.
+    fn at_line_start(&self) -> bool {
+        self.line_bytes == 0 && self.state == State::Ground && (!self.ansi || self.sgr.is_empty())
+    }
+
+    /// Most lines a program prints are plain text, maybe coloured, ending
+    /// in `\r\n`: such a line (printable ASCII and, without `ansi`, SGR)
+    /// shows exactly as its bytes less the SGR, so it is copied to
+    /// `scratch` without cells. Returns its length to the `\n`.
+    fn quick_line(&mut self, data: &[u8]) -> Option<usize> {
+        let n = memchr::memchr(b'\n', data)?;
+        let body = data[..n].strip_suffix(b"\r").unwrap_or(&data[..n]);
+        if body.len() > MAX_COLS || !body.is_ascii() {
+            return None;
+        }
+        self.scratch.clear();
+        if self.ansi {
+            let plain = body.iter().all(|b| (0x20..0x7f).contains(b));
+            plain.then(|| self.scratch.extend_from_slice(body))?;
+        } else {
+            strip_sgr(body, &mut self.scratch).then_some(())?;
+        }
+        Some(n)
     }
 
     /// Is a line started but not ended?
@@ -148,21 +197,37 @@ impl Renderer {
     }
 
     fn compose(&mut self) {
-        let out = &mut self.out;
-        out.clear();
         let len = self
             .cells
             .iter()
             .rposition(|c| c.0 != ' ')
             .map_or(0, |p| p + 1);
+        self.out.clear();
+        if self.ansi {
+            self.compose_ansi(len);
+        } else {
+            self.out.extend(self.cells[..len].iter().map(|c| c.0));
+        }
+        if self.cut {
+            self.out.push_str(&format!(
+                " [bgmux: long line cut: {}]",
+                human_bytes(self.line_bytes)
+            ));
+        }
+    }
+
+    /// The cells with an SGR wherever the rendition changes, and a reset at
+    /// the end if one is in effect there.
+    fn compose_ansi(&mut self, len: usize) {
+        let out = &mut self.out;
         let mut style = 0u16;
         let mut styled = false;
-        if self.ansi && !self.styles[0].is_empty() && len > 0 {
+        if !self.styles[0].is_empty() && len > 0 {
             out.push_str(&format!("\x1b[{}m", self.styles[0]));
             styled = true;
         }
         for &(ch, s) in &self.cells[..len] {
-            if self.ansi && s != style {
+            if s != style {
                 style = s;
                 let sgr = &self.styles[usize::from(s)];
                 out.push_str(&format!(
@@ -175,12 +240,6 @@ impl Renderer {
         }
         if styled {
             out.push_str("\x1b[0m");
-        }
-        if self.cut {
-            out.push_str(&format!(
-                " [bgmux: long line cut: {}]",
-                human_bytes(self.line_bytes)
-            ));
         }
     }
 
@@ -284,6 +343,19 @@ impl Renderer {
         }
     }
 
+    fn put_ascii(&mut self, run: &[u8]) {
+        if self.col == self.cells.len() && self.col + run.len() <= MAX_COLS {
+            let style = self.style;
+            self.cells
+                .extend(run.iter().map(|&b| (char::from(b), style)));
+            self.col += run.len();
+            return;
+        }
+        for &b in run {
+            self.put(char::from(b));
+        }
+    }
+
     fn put(&mut self, ch: char) {
         if self.col >= MAX_COLS {
             self.cut = true;
@@ -303,15 +375,19 @@ impl Renderer {
         {
             return; // private sequences (`?25h`…) and oversized ones
         }
-        let params = String::from_utf8_lossy(&self.csi).into_owned();
-        let n = params
-            .split(';')
-            .next()
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(0);
+        if fin == b'm' {
+            if self.ansi {
+                let params = String::from_utf8_lossy(&self.csi).into_owned();
+                self.sgr(&params);
+            }
+            return;
+        }
+        let digits = self.csi.iter().take_while(|b| b.is_ascii_digit());
+        let n = digits.fold(0usize, |n, &d| {
+            n.saturating_mul(10).saturating_add(usize::from(d - b'0'))
+        });
         let count = n.max(1);
         match fin {
-            b'm' => self.sgr(&params),
             b'K' => self.erase(n),
             b'X' => {
                 let end = (self.col + count).min(self.cells.len());
@@ -340,9 +416,6 @@ impl Renderer {
     }
 
     fn sgr(&mut self, params: &str) {
-        if !self.ansi {
-            return;
-        }
         let reset = params.is_empty() || params.split(';').all(|p| p.is_empty() || p == "0");
         if reset {
             self.sgr.clear();
@@ -361,6 +434,43 @@ impl Renderer {
     }
 }
 
+/// Appends `line` less its SGR sequences to `out`, if that is all it takes
+/// to show it: false if it has any other control byte or sequence (then it
+/// must be rendered). Search uses it too, on lines of any bytes.
+pub fn strip_sgr(line: &[u8], out: &mut Vec<u8>) -> bool {
+    let printable = |seg: &[u8]| seg.iter().all(|&b| b >= 0x20 && b != 0x7f);
+    let mut rest = line;
+    while let Some(esc) = memchr::memchr(0x1b, rest) {
+        if !printable(&rest[..esc]) {
+            return false;
+        }
+        out.extend_from_slice(&rest[..esc]);
+        let seq = &rest[esc + 1..];
+        let Some(params) = seq.strip_prefix(b"[") else {
+            return false;
+        };
+        let len = params
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || **b == b';' || **b == b':')
+            .count();
+        if params.get(len) != Some(&b'm') {
+            return false;
+        }
+        rest = &params[len + 1..];
+    }
+    if !printable(rest) {
+        return false;
+    }
+    out.extend_from_slice(rest);
+    true
+}
+
+/// Bytes as shown: trailing blanks trimmed (they are invisible).
+pub fn trim_blanks(bytes: &[u8]) -> &str {
+    let end = bytes.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+    std::str::from_utf8(&bytes[..end]).unwrap_or_default()
+}
+
 /// Renders `data` into lines (a partial last line included): for tests and
 /// small inputs.
 #[cfg(test)]
@@ -377,79 +487,4 @@ pub fn lines(data: &[u8], ansi: bool) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn what_a_person_saw() {
-        assert_eq!(
-            lines(b"plain\r\n\x1b[1mbold\x1b[0m text\r\n", false),
-            ["plain", "bold text"]
-        );
-        assert_eq!(lines(b" 10%\r 50%\r100%\r\ndone", false), ["100%", "done"]);
-        assert_eq!(lines(b"abc\x08\x08X\n", false), ["aXc"]);
-        assert_eq!(lines(b"a\tb\n", false), ["a       b"]);
-        assert_eq!(lines(b"long text\r\x1b[Kshort\n", false), ["short"]);
-        assert_eq!(
-            lines(
-                b"\x1b]0;title\x07x\x1b]8;;http://a\x1b\\y\x1b[?25lz\n",
-                false
-            ),
-            ["xyz"]
-        );
-        assert_eq!(
-            lines("caf\u{e9} \u{2713}\n".as_bytes(), false),
-            ["caf\u{e9} \u{2713}"]
-        );
-        assert_eq!(lines(b"bad \xff\xc3(\n", false), ["bad \u{fffd}\u{fffd}("]);
-        assert_eq!(
-            lines(b"a\x1b]unterminated\nb\n", false),
-            ["a", "b"],
-            "every \\n ends a line"
-        );
-    }
-
-    #[test]
-    fn ansi_keeps_sgr_and_resets_at_the_end() {
-        assert_eq!(
-            lines(b"\x1b[1mbold\x1b[0m plain\n", true),
-            ["\x1b[0;1mbold\x1b[0m plain"]
-        );
-        assert_eq!(
-            lines(b"\x1b[31mred\nstill red\x1b[m\n", true),
-            ["\x1b[0;31mred\x1b[0m", "\x1b[31mstill red\x1b[0m"]
-        );
-    }
-
-    #[test]
-    fn long_lines_are_cut_with_a_marker_in_bounded_memory() {
-        let mut data = vec![b'x'; 3 << 20];
-        data.extend_from_slice(b"\nnext\n");
-        let out = lines(&data, false);
-        assert_eq!(out.len(), 2);
-        assert!(
-            out[0].starts_with("xxx") && out[0].ends_with("[bgmux: long line cut: 3.1MB]"),
-            "{}",
-            &out[0][..10]
-        );
-        assert!(out[0].len() < MAX_COLS + 100);
-        assert_eq!(out[1], "next");
-    }
-
-    #[test]
-    fn garbage_never_panics() {
-        let mut x: u32 = 12345;
-        let data: Vec<u8> = (0..200_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
-        for ansi in [false, true] {
-            let out = lines(&data, ansi);
-            assert!(out.len() > 100);
-        }
-    }
-}
+mod tests;
