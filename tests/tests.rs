@@ -10,6 +10,7 @@ mod config;
 mod docs;
 mod events;
 mod lifecycle;
+mod mouse;
 mod review;
 mod scrollback;
 mod security;

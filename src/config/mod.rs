@@ -14,6 +14,7 @@
 //! bell = false
 //! notify-desktop = true
 //! notify-command = "notify-send bgmux \"$BGMUX_TASK_COMMAND: $BGMUX_TASK_STATUS\""
+//! mouse = true              # clicks focus panes, the wheel enters review mode
 //!
 //! [bindings]                # key after the prefix → slash command
 //! t = "/tasks"
@@ -85,6 +86,8 @@ pub struct Config {
     #[serde(deserialize_with = "on_off")]
     notify_desktop: bool,
     notify_command: Option<String>,
+    #[serde(deserialize_with = "on_off")]
+    mouse: bool,
     #[serde(skip)]
     source: Source,
 }
@@ -102,6 +105,7 @@ impl Default for Config {
             bell: true,
             notify_desktop: false,
             notify_command: None,
+            mouse: false,
             source: Source::None,
         }
     }
@@ -187,6 +191,12 @@ impl Config {
             .map(|(_, b)| &b.command)
     }
 
+    /// Report the mouse from the outer terminal always (clicks focus panes,
+    /// the wheel scrolls into review mode), not only when a task asks?
+    pub fn mouse(&self) -> bool {
+        self.mouse
+    }
+
     /// Ring the bell on notifications (SPEC §6)?
     pub fn bell(&self) -> bool {
         self.bell
@@ -242,6 +252,7 @@ const TOP_LEVEL: &[&str] = &[
     "bell",
     "notify-desktop",
     "notify-command",
+    "mouse",
 ];
 
 /// Turns a toml/serde error into `LINE: message naming the key`. The span

@@ -482,10 +482,11 @@ impl Server {
     }
 
     fn render_client(&mut self, conn: ConnId, now: Instant) {
+        let mouse = self.wants_mouse(conn);
         let Some(client) = self.clients.get_mut(&conn) else {
             return;
         };
-        let frame = super::render::compose(client, &self.tasks);
+        let frame = super::render::compose(client, &self.tasks, mouse);
         let mut out = Vec::with_capacity(16 * 1024);
         match &client.shown {
             Some(prev) if prev.rows() == frame.rows() && prev.cols() == frame.cols() => {

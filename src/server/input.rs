@@ -33,6 +33,8 @@ impl Server {
                     .into_iter()
                     .for_each(|k| self.mode_key(conn, k)),
                 Action::Prefixed(key) if overlay => self.mode_key(conn, key),
+                Action::Mouse(ev) if overlay => self.mode_key(conn, Key::Mouse(ev)),
+                Action::Mouse(ev) => self.on_mouse(conn, ev),
                 Action::Forward(bytes) => self.forward(conn, &bytes),
                 Action::Prefixed(key) => self.prefixed(conn, key),
             }
@@ -103,7 +105,7 @@ impl Server {
     }
 
     /// A key in an overlay mode.
-    fn mode_key(&mut self, conn: ConnId, key: Key) {
+    pub(super) fn mode_key(&mut self, conn: ConnId, key: Key) {
         let Some(client) = self.clients.get_mut(&conn) else {
             return;
         };

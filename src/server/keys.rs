@@ -11,6 +11,8 @@ pub enum Action {
     Forward(Vec<u8>),
     /// A key pressed after the prefix.
     Prefixed(Key),
+    /// A mouse report.
+    Mouse(super::mouse::MouseEvent),
 }
 
 /// A key after the prefix: a character, a control byte, or a named key.
@@ -22,6 +24,8 @@ pub enum Key {
     Named(&'static str),
     /// An escape sequence we do not name.
     Other(Vec<u8>),
+    /// A mouse report (in an overlay mode).
+    Mouse(super::mouse::MouseEvent),
 }
 
 impl Key {
@@ -32,6 +36,7 @@ impl Key {
             Key::Char(c) => c.to_string().into_bytes(),
             Key::Named(name) => crate::keyname::encode(name, false).unwrap_or_default(),
             Key::Other(bytes) => bytes.clone(),
+            Key::Mouse(_) => Vec::new(),
         }
     }
 }
@@ -116,6 +121,12 @@ impl Keys {
                 i += 1;
                 continue;
             }
+            if let Some((ev, len)) = super::mouse::parse(&input[i..]) {
+                flush(&mut run, &mut actions);
+                actions.push(Action::Mouse(ev));
+                i += len;
+                continue;
+            }
             run.push(input[i]);
             i += 1;
         }
@@ -135,22 +146,32 @@ fn flush(run: &mut Vec<u8>, actions: &mut Vec<Action>) {
 pub fn parse_keys(input: &[u8]) -> Vec<Key> {
     let mut keys = Vec::new();
     let mut start = 0;
-    for end in 1..=input.len() {
-        let chunk = &input[start..end];
-        if chunk == b"\x1b" && end < input.len() && !matches!(input[end], b'[' | b'O') {
-            keys.push(Key::Named("Escape"));
-            start = end;
+    while start < input.len() {
+        if let Some((ev, len)) = super::mouse::parse(&input[start..]) {
+            keys.push(Key::Mouse(ev));
+            start += len;
             continue;
         }
-        if let Some(key) = parse_key(chunk) {
-            keys.push(key);
-            start = end;
+        let key = (start + 1..=input.len()).find_map(|end| {
+            let chunk = &input[start..end];
+            if chunk == b"\x1b" && end < input.len() && !matches!(input[end], b'[' | b'O') {
+                return Some((Key::Named("Escape"), end));
+            }
+            parse_key(chunk).map(|k| (k, end))
+        });
+        match key {
+            Some((key, end)) => {
+                keys.push(key);
+                start = end;
+            }
+            None => {
+                keys.push(match &input[start..] {
+                    [0x1b] => Key::Named("Escape"),
+                    rest => Key::Other(rest.to_vec()),
+                });
+                break;
+            }
         }
-    }
-    match &input[start..] {
-        [] => {}
-        [0x1b] => keys.push(Key::Named("Escape")),
-        rest => keys.push(Key::Other(rest.to_vec())),
     }
     keys
 }

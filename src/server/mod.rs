@@ -11,6 +11,7 @@ mod input;
 mod keys;
 mod layout;
 mod lifecycle;
+mod mouse;
 mod notify;
 mod prompt;
 mod render;

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use bgmux_term::{Color, Cursor, Frame, Rect, Style};
+use bgmux_term::{Color, Cursor, Frame, MouseMode, Rect, Style};
 
 use super::client::{Client, Mode};
 use super::layout::Placed;
@@ -14,7 +14,7 @@ use super::{Task, TaskMap};
 use crate::store::Status;
 
 /// Draws `client`'s view of `tasks` into a new frame.
-pub fn compose(client: &mut Client, tasks: &TaskMap) -> Frame {
+pub fn compose(client: &mut Client, tasks: &TaskMap, mouse_always: bool) -> Frame {
     let mut frame = Frame::new(client.rows, client.cols);
     if let Mode::Switcher(sw) = &mut client.mode {
         super::switcher::draw(sw, tasks, &mut frame);
@@ -49,7 +49,17 @@ pub fn compose(client: &mut Client, tasks: &TaskMap) -> Frame {
                 ..c
             };
             frame.set_cursor((c.visible && inside && task.is_live()).then_some(cursor));
-            frame.set_modes(task.term.modes());
+            let mut modes = task.term.modes();
+            if mouse_always {
+                // Report the mouse even to a task that did not ask: clicks
+                // focus panes and the wheel scrolls (bgmux re-encodes what
+                // the task gets, so the stronger mode and SGR are safe).
+                if modes.mouse == MouseMode::None || modes.mouse == MouseMode::Press {
+                    modes.mouse = MouseMode::Button;
+                }
+                modes.mouse_sgr = true;
+            }
+            frame.set_modes(modes);
         }
     }
     if let Some(cursor) = review_cursor {

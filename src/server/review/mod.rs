@@ -139,6 +139,14 @@ impl Server {
         let page = i64::from(review.height.saturating_sub(1)).max(1);
         match key {
             Key::Char('q') | Key::Named("Escape") | Key::Char('\x03') => client.mode = Mode::Normal,
+            Key::Mouse(ev) => match ev.wheel() {
+                Some(true) => review.scroll(term, -3),
+                Some(false) if review.top >= review.doc.live_top(term) => {
+                    client.mode = Mode::Normal
+                }
+                Some(false) => review.scroll(term, 3),
+                None => {}
+            },
             Key::Char('j') | Key::Named("Down") | Key::Char('\x0e') | Key::Char('\r') => {
                 review.move_cursor(term, 1)
             }

@@ -160,7 +160,11 @@ fn search_mem(
             s.re.find(row)
                 .map(|m| (lo + i as u64, width(&row[..m.start()])))
         });
-        let hit = if forward { hits.next() } else { hits.next_back() };
+        let hit = if forward {
+            hits.next()
+        } else {
+            hits.next_back()
+        };
         if hit.is_some() {
             return hit;
         }
