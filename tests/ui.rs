@@ -155,3 +155,42 @@ fn the_prompt_reports_unknown_commands_and_unknown_tasks() {
     outer.type_bytes(b"q");
     outer.wait_for("[bgmux] 1:p");
 }
+
+#[test]
+fn the_status_line_can_move_to_the_top_or_go() {
+    let bg = Bg::with_config("status-position = \"top\"\n");
+    bg.ok(&[
+        "run",
+        "--name",
+        "t",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo FIRST; read x",
+    ]);
+    let outer = attach(&bg, "t");
+    let screen = outer.wait_for("FIRST");
+    assert!(screen.starts_with("[bgmux] 1:t"), "{screen}");
+    assert!(
+        screen.lines().nth(1).unwrap().starts_with("FIRST"),
+        "{screen}"
+    );
+    let bg = Bg::with_config("status-line = \"off\"\n");
+    bg.ok(&[
+        "run",
+        "--name",
+        "t",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo FIRST; read x",
+    ]);
+    let mut outer = Outer::spawn(bg.cmd(&["attach", "t"]), 100, 30);
+    let screen = outer.wait_for("FIRST");
+    assert!(!screen.contains("[bgmux]"), "{screen}");
+    wait_until("the task has every row", SECS10, || {
+        (bg.task(1)["size"]["rows"] == 30).then_some(())
+    });
+    outer.type_bytes(b"\x02:");
+    outer.wait_for("\n:");
+}

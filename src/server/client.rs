@@ -12,6 +12,7 @@ use bgmux_term::{Frame, Rect};
 use super::keys::Keys;
 use super::layout::{self, Dir, Node, Placed};
 use super::{ConnId, Server};
+use crate::config::StatusPosition;
 use crate::protocol::{AttachSpec, RunSpec, ServerMsg};
 
 /// The shortest time between two frames to one client while output floods.
@@ -80,16 +81,37 @@ pub struct Client {
     pub env: Vec<(String, String)>,
     /// The client's working directory, for the shells it starts.
     pub cwd: String,
+    /// Where the status line goes (config `status-line`, `status-position`).
+    pub status: Option<StatusPosition>,
 }
 
 impl Client {
     /// The area panes share: everything but the status line.
     pub fn pane_area(&self) -> Rect {
+        let (row, rows) = match self.status {
+            None => (0, self.rows),
+            Some(StatusPosition::Top) => (1, self.rows.saturating_sub(1).max(1)),
+            Some(StatusPosition::Bottom) => (0, self.rows.saturating_sub(1).max(1)),
+        };
         Rect {
-            row: 0,
+            row,
             col: 0,
-            rows: self.rows.saturating_sub(1).max(1),
+            rows,
             cols: self.cols,
+        }
+    }
+
+    /// The status line's row, if one is drawn now: its configured place,
+    /// or the bottom row while a message or the prompt needs it.
+    pub fn status_row(&self) -> Option<u16> {
+        match self.status {
+            Some(StatusPosition::Top) => Some(0),
+            Some(StatusPosition::Bottom) => Some(self.rows.saturating_sub(1)),
+            None => {
+                let busy = self.message.is_some()
+                    || matches!(self.mode, Mode::Prompt(_) | Mode::Confirm(_));
+                busy.then(|| self.rows.saturating_sub(1))
+            }
         }
     }
 
@@ -181,6 +203,10 @@ impl Server {
             keys: Keys::new(self.config.prefix()),
             env: spec.env,
             cwd: spec.cwd,
+            status: self
+                .config
+                .status_line()
+                .then(|| self.config.status_position()),
         };
         self.clients.insert(conn, client);
         self.view_changed(conn);

@@ -370,11 +370,17 @@ impl Server {
     /// for every attached client, notifications follow the new settings,
     /// and new tasks and shells take the new defaults.
     pub fn set_config(&mut self, config: Config) {
+        let status = config.status_line().then(|| config.status_position());
         for client in self.clients.values_mut() {
             client.keys.set_prefix(config.prefix());
+            client.status = status;
+            client.shown = None;
         }
         self.notify_settings = notify::NotifySettings::from(&config);
         self.config = config;
+        for conn in self.clients.keys().copied().collect::<Vec<_>>() {
+            self.view_changed(conn);
+        }
     }
 
     /// Queues a message to a connection and writes what the socket takes.

@@ -147,7 +147,9 @@ fn rules(frame: &mut Frame, placed: &[Placed], area: Rect) {
 }
 
 fn status_line(frame: &mut Frame, client: &Client, tasks: &TaskMap) {
-    let row = client.rows.saturating_sub(1);
+    let Some(row) = client.status_row() else {
+        return;
+    };
     let style = status_style();
     frame.fill(
         Rect {
