@@ -5,6 +5,7 @@
 mod basics;
 mod fixtures;
 mod frames;
+mod memory;
 mod props;
 mod support;
 mod tmux;
