@@ -11,7 +11,6 @@ use crate::frame::{Frame, Rect};
 use crate::modes::{Cursor, Event, Modes};
 use crate::parser::Parser;
 use crate::screen::Screen;
-use crate::style::Style;
 use crate::text::{self, TextOptions};
 use crate::MAX_SIZE;
 
@@ -212,7 +211,6 @@ impl Terminal {
     pub fn draw(&self, frame: &mut Frame, area: Rect, scroll_back: usize) {
         let s = &self.screen;
         let area = draw::clip(frame, area, s.rows, s.cols);
-        frame.fill(area, ' ', &Style::default());
         let back = scroll_back.min(s.history.len());
         let cols = usize::from(area.cols);
         for r in 0..usize::from(area.rows) {
