@@ -7,6 +7,7 @@ mod fixtures;
 mod frames;
 mod memory;
 mod props;
+mod resize;
 mod support;
 mod tmux;
 mod tmux_diff;
