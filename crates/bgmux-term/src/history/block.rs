@@ -129,13 +129,15 @@ impl Block {
                 self.set_style(code);
             }
             if cell.ch < 0x80 && cell.style & EXTENDED == 0 {
-                // ASCII (no flag bits either) in a basic style: the run.
-                let run = cells[i..]
+                // ASCII (no flag bits either) in a basic style: the run,
+                // measured first so that the copy is one sized extend.
+                let rest = &cells[i..];
+                let n = rest
                     .iter()
-                    .take_while(|c| c.ch < 0x80 && c.style == cell.style);
-                let start = self.text.len();
-                self.text.extend(run.map(|c| c.ch as u8));
-                i += self.text.len() - start;
+                    .position(|c| c.ch >= 0x80 || c.style != cell.style)
+                    .unwrap_or(rest.len());
+                self.text.extend(rest[..n].iter().map(|c| c.ch as u8));
+                i += n;
                 continue;
             }
             if !cell.is_spacer() {
