@@ -37,7 +37,7 @@ fn an_idle_terminal_costs_a_few_kilobytes() {
         t.memory_bytes()
     );
     let mut t = Terminal::new(24, 80, 10_000);
-    t.advance(b"$ sleep 1000\r\n");
+    t.advance(b"$ make -j2\r\n");
     assert!(
         t.memory_bytes() < 4096,
         "after a prompt: {} bytes",

@@ -70,7 +70,9 @@ pub fn capture(name: &str, rows: u16, cols: u16, bytes: &[u8], expected: &str) -
     std::fs::write(&file, bytes).expect("writing the stream for tmux");
     let server = Server { socket, file };
     let command = format!(
-        "stty -opost -echo; cat '{}'; exec sleep 600",
+        // The pane then idles in `cat` (echo off, so tmux's answers to
+        // queries in the stream go nowhere visible) until the server dies.
+        "stty -opost -echo; cat '{}'; exec cat >/dev/null",
         server.file.display()
     );
     let (x, y) = (cols.to_string(), rows.to_string());
