@@ -44,7 +44,15 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // tmux leaves its socket file behind when killed; remove it too.
+        let socket = self.tmux(&["display-message", "-p", "#{socket_path}"]);
         let _ = self.tmux(&["kill-server"]);
+        if let Some(out) = socket {
+            let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            if path.contains(&self.socket) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
         let _ = std::fs::remove_file(&self.file);
     }
 }
