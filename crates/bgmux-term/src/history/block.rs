@@ -82,8 +82,8 @@ impl Block {
         self.styles.shrink_to_fit();
     }
 
-    /// Appends a grid row of a `cols`-wide screen (see the file comment).
-    pub fn push(&mut self, row: &Row, cols: usize) {
+    /// Appends a grid row (see the file comment).
+    pub fn push(&mut self, row: &Row) {
         let cells = row.cells();
         // Trailing blanks of a wrapped row are part of the line (joined
         // export and reflow need them), so only unwrapped rows are trimmed.
@@ -103,10 +103,6 @@ impl Block {
             self.text.extend(cells.iter().map(|c| c.ch as u8));
         } else {
             self.push_styled(row, cells);
-        }
-        if row.wrapped && used < cols {
-            self.set_style(0);
-            self.text.resize(self.text.len() + cols - used, b' ');
         }
         let end = self.text.len() as u32 | if row.wrapped { WRAPPED } else { 0 };
         self.ends.push(end);

@@ -9,6 +9,7 @@
 
 mod edit;
 mod print;
+mod reflow;
 mod resize;
 mod switch;
 

@@ -50,20 +50,67 @@ fn growing_pulls_rows_back_from_history() {
 }
 
 #[test]
-fn width_changes_cut_and_extend_rows() {
+fn width_changes_reflow_lines() {
     let mut t = Terminal::new(2, 10, 10);
     t.advance("abcd字ef\r\nxyz".as_bytes());
     t.resize(2, 5);
     assert_eq!(
         lines(&t),
-        ["abcd", "xyz"],
-        "the cut wide character becomes a blank"
+        ["字ef", "xyz"],
+        "the wide character moves to the next row"
     );
+    assert_eq!(t.history_row_text(0, false).as_deref(), Some("abcd"));
+    assert_eq!(pos(&t), (1, 3));
     t.resize(2, 12);
-    assert_eq!(lines(&t), ["abcd", "xyz"]);
-    t.advance(b"\x1b[1;12HZ");
-    assert_eq!(lines(&t)[0], "abcd       Z");
-    assert_eq!(pos(&t), (0, 11));
+    assert_eq!(
+        lines(&t),
+        ["abcd字ef", "xyz"],
+        "widening joins the line again"
+    );
+    assert_eq!(t.history_len(), 0);
+    assert_eq!(pos(&t), (1, 3));
+}
+
+#[test]
+fn narrowing_and_widening_back_restores_the_screen() {
+    let text = "a long line that autowrap splits over several rows\r\nshort\r\n\x1b[1;31mred text that wraps too\x1b[m\r\n$ ";
+    let mut t = Terminal::new(6, 30, 100);
+    t.advance(text.as_bytes());
+    let (before, cursor) = (t.screen_text(), pos(&t));
+    t.resize(6, 7);
+    assert_eq!(pos(&t), (5, 2), "the cursor stays after the prompt");
+    assert!(t.history_len() > 0);
+    t.resize(6, 30);
+    assert_eq!(t.screen_text(), before);
+    assert_eq!(pos(&t), cursor);
+    let mut joined = String::new();
+    t.write_text(
+        &mut joined,
+        bgmux_term::TextOptions {
+            include_history: true,
+            join_wrapped: true,
+            ansi: true,
+        },
+    );
+    assert!(
+        joined.contains("\x1b[1;31mred text that wraps too\x1b[0m"),
+        "{joined:?}"
+    );
+}
+
+#[test]
+fn a_pending_wrap_survives_reflow() {
+    let mut t = Terminal::new(3, 5, 10);
+    t.advance(b"abcde");
+    t.resize(3, 10);
+    assert_eq!(pos(&t), (0, 5));
+    t.advance(b"f");
+    assert_eq!(lines(&t)[0], "abcdef");
+    t.resize(3, 3);
+    assert_eq!(lines(&t)[..2], ["abc", "def"]);
+    assert_eq!(pos(&t), (1, 2));
+    t.advance(b"g");
+    assert_eq!(lines(&t)[2], "g", "the wrap was still pending");
 }
 
 #[test]
