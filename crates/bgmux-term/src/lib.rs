@@ -60,6 +60,9 @@
 //!   plain `CSI digits;digits final` sequences (SGR, cursor motion) are
 //!   parsed directly; vte sees the rest. SGR with palette colours works on
 //!   the packed style code.
+//! * **Resize** keeps content: rows leave through the top into history and
+//!   come back when the screen grows; a width change rewraps lines that
+//!   autowrap split (reflow), keeping the cursor on its text.
 //! * **Bounds on any input**: sequences are capped at 1 MiB (longer ones
 //!   are aborted and skipped to their terminator), parameters saturate and
 //!   every count is clamped to the screen, replies are capped at 64 KiB,
@@ -77,10 +80,11 @@
 //!
 //! # Limits
 //!
-//! Sizes are clamped to 1..=[`MAX_SIZE`] rows and columns. Resize keeps
-//! content but does not reflow wrapped lines. Left/right margins (DECSLRM),
-//! protected areas (DECSCA), sixel and other DCS graphics, and the 8-bit C1
-//! controls are not supported.
+//! Sizes are clamped to 1..=[`MAX_SIZE`] rows and columns. A width change
+//! reflows the primary screen and its history (like tmux; 10 000 rows take
+//! tens of milliseconds) but only cuts or extends the alternate screen.
+//! Left/right margins (DECSLRM), protected areas (DECSCA), sixel and other
+//! DCS graphics, and the 8-bit C1 controls are not supported.
 #![warn(missing_docs)]
 
 mod cell;

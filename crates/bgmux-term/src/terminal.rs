@@ -53,7 +53,10 @@ impl Terminal {
 
     /// Resizes (each dimension clamped to 1..=1000), keeping content: rows
     /// pushed off the top go to history, rows come back from history when
-    /// the screen grows. Lines are not reflowed.
+    /// the screen grows, and a width change reflows the primary screen and
+    /// history (lines split by autowrap are rewrapped; the cursor stays on
+    /// its text). The alternate screen is cut or extended, not reflowed.
+    /// History rows are renumbered by a reflow.
     pub fn resize(&mut self, rows: u16, cols: u16) {
         let (rows, cols) = clamp_size(rows, cols);
         self.screen.resize(rows, cols);
