@@ -2,13 +2,13 @@
 //! into a rectangle of a [`Frame`]. Reads the grid and history; the frame
 //! keeps its own wide-character invariant.
 
-use crate::frame::{Frame, Rect};
+use crate::frame::{CellText, Frame, Rect};
 use crate::grid::Row;
 use crate::history::StoredRow;
 use crate::style::Style;
 
 /// Paints grid row `row` into frame row `at_row`, columns `at_col..` for
-/// `cols` columns.
+/// `cols` columns (every column: cells past the stored ones are blank).
 pub(crate) fn grid_row(frame: &mut Frame, at_row: u16, at_col: u16, cols: usize, row: &Row) {
     let mut text = String::new();
     let mut cache: (u32, Style) = (0, Style::default());
@@ -20,21 +20,27 @@ pub(crate) fn grid_row(frame: &mut Frame, at_row: u16, at_col: u16, cols: usize,
         if cell.style != cache.0 {
             cache = (cell.style, row.style(cell.style));
         }
-        text.clear();
-        row.push_text(cell, &mut text);
-        put(
-            frame,
-            at_row,
-            at_col + col as u16,
-            &text,
-            cell.is_wide() && col + 1 < cols,
-            &cache.1,
-        );
+        // A wide character cut by the right edge of the area is a blank.
+        let fits = col + 1 < cols;
+        let cell_text = if cell.is_cluster() {
+            text.clear();
+            row.push_text(cell, &mut text);
+            if cell.is_wide() && !fits {
+                CellText::new(" ", false)
+            } else {
+                CellText::new(&text, cell.is_wide())
+            }
+        } else if cell.is_wide() && !fits {
+            CellText::from_char(' ', false)
+        } else {
+            CellText::from_char(cell.char(), cell.is_wide())
+        };
+        frame.put_text(at_row, at_col + col as u16, cell_text, &cache.1);
     }
 }
 
-/// Paints a history row like [`grid_row`]; cells past its stored text are
-/// left as they are (the caller cleared the area).
+/// Paints a history row like [`grid_row`]; the columns past its stored
+/// text are blanked.
 pub(crate) fn stored_row(
     frame: &mut Frame,
     at_row: u16,
@@ -51,28 +57,22 @@ pub(crate) fn stored_row(
         if cell.style != cache.0 {
             cache = (cell.style, row.style(cell.style));
         }
-        let wide = cell.width == 2 && col + 1 < cols;
-        put(
-            frame,
-            at_row,
-            at_col + col as u16,
-            cell.text,
-            wide,
-            &cache.1,
-        );
+        let text = match cell.width == 2 && col + 1 >= cols {
+            true => CellText::from_char(' ', false),
+            false => CellText::new(cell.text, cell.width == 2),
+        };
+        frame.put_text(at_row, at_col + col as u16, text, &cache.1);
         col += cell.width;
     }
-}
-
-/// A wide character cut by the right edge of the area becomes a blank.
-fn put(frame: &mut Frame, row: u16, col: u16, text: &str, wide: bool, style: &Style) {
-    let narrow_wide = !wide
-        && text
-            .chars()
-            .next()
-            .is_some_and(|c| unicode_width::UnicodeWidthChar::width(c) == Some(2));
-    let text = if narrow_wide { " " } else { text };
-    frame.put_cell(row, col, text, wide, style);
+    if col < cols {
+        let rest = Rect {
+            row: at_row,
+            col: at_col + col as u16,
+            rows: 1,
+            cols: (cols - col) as u16,
+        };
+        frame.fill(rest, ' ', &Style::default());
+    }
 }
 
 /// The part of `area` both the frame and a `rows`×`cols` screen cover.

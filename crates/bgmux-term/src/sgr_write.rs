@@ -25,35 +25,48 @@ pub(crate) fn write_transition(from: &Style, to: &Style, out: &mut Vec<u8>) {
         }
         out.extend_from_slice(b"\x1b\\");
     }
-    let from_plain = Style {
-        link: None,
-        ..from.clone()
-    };
-    let to_plain = Style {
-        link: None,
-        ..to.clone()
-    };
-    if from_plain == to_plain {
+    let (from, to) = (without_link(from), without_link(to));
+    if from == to {
         return;
     }
-    let mut incremental = Vec::new();
-    let base = off_params(&from_plain, &to_plain, &mut incremental);
-    let mut reset = b"0".to_vec();
-    set_params(&Style::default(), &to_plain, &mut reset);
-    let params = match base {
-        Some(base) => {
-            set_params(&base, &to_plain, &mut incremental);
-            if incremental.len() < reset.len() {
-                incremental
-            } else {
-                reset
-            }
-        }
-        None => reset,
-    };
-    out.extend_from_slice(b"\x1b[");
-    out.extend_from_slice(&params);
+    // Both forms are written, SGR 0 plus what `to` sets and the changes
+    // only; the longer one is then cut away.
+    let start = out.len();
+    out.extend_from_slice(b"\x1b[0");
+    set_params(&Style::default(), &to, out);
     out.push(b'm');
+    let mid = out.len();
+    out.extend_from_slice(b"\x1b[");
+    if let Some(base) = off_params(&from, &to, out) {
+        set_params(&base, &to, out);
+        out.push(b'm');
+        let end = out.len();
+        if end - mid < mid - start {
+            out.copy_within(mid..end, start);
+            out.truncate(start + end - mid);
+            return;
+        }
+    }
+    out.truncate(mid);
+}
+
+/// The style without its hyperlink (which OSC 8 carries, not SGR), copied
+/// without touching the link's reference count.
+fn without_link(s: &Style) -> Style {
+    Style {
+        fg: s.fg,
+        bg: s.bg,
+        underline_color: s.underline_color,
+        underline: s.underline,
+        bold: s.bold,
+        dim: s.dim,
+        italic: s.italic,
+        blink: s.blink,
+        reverse: s.reverse,
+        hidden: s.hidden,
+        strike: s.strike,
+        link: None,
+    }
 }
 
 /// Appends the parameters turning off what `from` has and `to` lacks, and

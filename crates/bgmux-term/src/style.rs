@@ -78,7 +78,7 @@ impl Underline {
 ///
 /// `Style::default()` is the plain style (SGR 0). Styles compare by value,
 /// the hyperlink by its URI.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Style {
     /// Foreground colour (SGR 30–39, 90–97, 38).
     pub fg: Color,
@@ -104,6 +104,48 @@ pub struct Style {
     pub strike: bool,
     /// The OSC 8 hyperlink URI the cell belongs to, if any.
     pub link: Option<Arc<str>>,
+}
+
+impl Style {
+    /// The attributes and underline style as one number (for cheap
+    /// comparison: frames compare styles for every cell they diff).
+    #[inline]
+    fn attr_key(&self) -> u16 {
+        u16::from(self.bold)
+            | u16::from(self.dim) << 1
+            | u16::from(self.italic) << 2
+            | u16::from(self.blink) << 3
+            | u16::from(self.reverse) << 4
+            | u16::from(self.hidden) << 5
+            | u16::from(self.strike) << 6
+            | u16::from(self.underline.code()) << 7
+    }
+}
+
+impl PartialEq for Style {
+    #[inline]
+    fn eq(&self, other: &Style) -> bool {
+        self.attr_key() == other.attr_key()
+            && self.fg == other.fg
+            && self.bg == other.bg
+            && self.underline_color == other.underline_color
+            && self.link == other.link
+    }
+}
+
+impl Eq for Style {}
+
+impl std::hash::Hash for Style {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (
+            self.attr_key(),
+            self.fg,
+            self.bg,
+            self.underline_color,
+            &self.link,
+        )
+            .hash(state);
+    }
 }
 
 /// Set in a style code when the rest is an index into a side table.

@@ -11,7 +11,6 @@ use crate::frame::{Frame, Rect};
 use crate::modes::{Cursor, Event, Modes};
 use crate::parser::Parser;
 use crate::screen::Screen;
-use crate::style::Style;
 use crate::text::{self, TextOptions};
 use crate::MAX_SIZE;
 
@@ -54,7 +53,10 @@ impl Terminal {
 
     /// Resizes (each dimension clamped to 1..=1000), keeping content: rows
     /// pushed off the top go to history, rows come back from history when
-    /// the screen grows. Lines are not reflowed.
+    /// the screen grows, and a width change reflows the primary screen and
+    /// history (lines split by autowrap are rewrapped; the cursor stays on
+    /// its text). The alternate screen is cut or extended, not reflowed.
+    /// History rows are renumbered by a reflow.
     pub fn resize(&mut self, rows: u16, cols: u16) {
         let (rows, cols) = clamp_size(rows, cols);
         self.screen.resize(rows, cols);
@@ -212,7 +214,6 @@ impl Terminal {
     pub fn draw(&self, frame: &mut Frame, area: Rect, scroll_back: usize) {
         let s = &self.screen;
         let area = draw::clip(frame, area, s.rows, s.cols);
-        frame.fill(area, ' ', &Style::default());
         let back = scroll_back.min(s.history.len());
         let cols = usize::from(area.cols);
         for r in 0..usize::from(area.rows) {

@@ -4,7 +4,7 @@
 
 use super::params::{Groups, Params};
 
-use crate::screen::Screen;
+use crate::screen::{Pen, Screen};
 use crate::style::{self, Color, Style, Underline, ATTR_SHIFT, BG_SHIFT, COLOR_MASK, UL_SHIFT};
 
 /// Applies an SGR sequence to the pen; no parameters means SGR 0.
@@ -14,7 +14,7 @@ pub(super) fn apply(screen: &mut Screen, params: &Params) {
     if let Some(code) = screen.pen.basic {
         if let Some(new) = apply_packed(code, params) {
             if new != code {
-                screen.set_pen(Style::unpack(new));
+                screen.pen = Pen::from_code(new);
             }
             return;
         }

@@ -31,55 +31,85 @@ pub struct Rect {
     pub cols: u16,
 }
 
-/// A cell's text, stored inline. `len == 0` marks the spacer after a wide
-/// character.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A cell's text: a character inline, or a grapheme cluster (a character
+/// and its combining marks) out of line. The spacer after a wide character
+/// has no text.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CellText {
-    len: u8,
-    wide: bool,
-    bytes: [u8; MAX_CLUSTER],
+    text: Text,
+    /// The first column of a wide character.
+    pub wide: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Text {
+    /// A character's UTF-8 (`len == 0`: the spacer).
+    Char {
+        len: u8,
+        utf8: [u8; 4],
+    },
+    Cluster(Box<str>),
 }
 
 impl CellText {
     const SPACE: CellText = CellText::ascii(b' ');
     const SPACER: CellText = CellText {
-        len: 0,
+        text: Text::Char {
+            len: 0,
+            utf8: [0; 4],
+        },
         wide: false,
-        bytes: [0; MAX_CLUSTER],
     };
 
     const fn ascii(b: u8) -> CellText {
-        let mut bytes = [0; MAX_CLUSTER];
-        bytes[0] = b;
         CellText {
-            len: 1,
+            text: Text::Char {
+                len: 1,
+                utf8: [b, 0, 0, 0],
+            },
             wide: false,
-            bytes,
         }
     }
 
-    /// The text of a cluster, cut to [`MAX_CLUSTER`] bytes at a character
-    /// boundary.
+    /// A single character.
+    #[inline]
+    pub fn from_char(c: char, wide: bool) -> CellText {
+        let mut utf8 = [0; 4];
+        let len = c.encode_utf8(&mut utf8).len() as u8;
+        CellText {
+            text: Text::Char { len, utf8 },
+            wide,
+        }
+    }
+
+    /// A character or a cluster, cut to [`MAX_CLUSTER`] bytes at a
+    /// character boundary.
     pub fn new(text: &str, wide: bool) -> CellText {
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return CellText::from_char(c, wide);
+        }
         let mut end = text.len().min(MAX_CLUSTER);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let mut bytes = [0; MAX_CLUSTER];
-        bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
         CellText {
-            len: end as u8,
+            text: Text::Cluster(text[..end].into()),
             wide,
-            bytes,
         }
     }
 
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+        match &self.text {
+            Text::Char { len, utf8 } => {
+                std::str::from_utf8(&utf8[..usize::from(*len)]).unwrap_or("")
+            }
+            Text::Cluster(text) => text,
+        }
     }
 
     pub fn is_spacer(&self) -> bool {
-        self.len == 0
+        matches!(self.text, Text::Char { len: 0, .. })
     }
 }
 
@@ -277,14 +307,20 @@ impl Frame {
     /// Writes one cell (two when `wide`), keeping the wide invariant.
     /// A wide character that does not fit becomes a blank.
     pub(crate) fn put_cell(&mut self, row: u16, col: u16, text: &str, wide: bool, style: &Style) {
+        self.put_text(row, col, CellText::new(text, wide), style);
+    }
+
+    /// [`Frame::put_cell`] for text already in cell form.
+    pub(crate) fn put_text(&mut self, row: u16, col: u16, text: CellText, style: &Style) {
         let Some(i) = self.index(row, col) else {
             return;
         };
-        let (text, wide) = if wide && col + 1 >= self.cols {
-            (" ", false)
+        let text = if text.wide && col + 1 >= self.cols {
+            CellText::SPACE
         } else {
-            (text, wide)
+            text
         };
+        let wide = text.wide;
         let width = if wide { 2 } else { 1 };
         let row_end = i - usize::from(col) + usize::from(self.cols);
         if col > 0 && self.cells[i].text.is_spacer() {
@@ -293,15 +329,17 @@ impl Frame {
         if i + width < row_end && self.cells[i + width].text.is_spacer() {
             self.cells[i + width].text = CellText::SPACE;
         }
-        self.cells[i] = FrameCell {
-            text: CellText::new(text, wide),
-            style: style.clone(),
-        };
+        let cell = &mut self.cells[i];
+        cell.text = text;
+        if cell.style != *style {
+            cell.style = style.clone();
+        }
         if wide {
-            self.cells[i + 1] = FrameCell {
-                text: CellText::SPACER,
-                style: style.clone(),
-            };
+            let spacer = &mut self.cells[i + 1];
+            spacer.text = CellText::SPACER;
+            if spacer.style != *style {
+                spacer.style = style.clone();
+            }
         }
     }
 

@@ -46,6 +46,17 @@ impl Grid {
         }
     }
 
+    /// A grid of `height` rows from `rows` (the first ones), padded with
+    /// blank rows.
+    pub fn from_rows(mut rows: Vec<Row>, height: usize, cols: usize) -> Grid {
+        rows.resize_with(height, Row::default);
+        Grid {
+            rows,
+            start: 0,
+            cols,
+        }
+    }
+
     /// The index in `rows` of screen row `i`.
     #[inline]
     fn slot(&self, i: usize) -> usize {
@@ -124,7 +135,7 @@ impl Grid {
             let slot = self.slot(i);
             let row = &mut self.rows[slot];
             if let Some(history) = history.as_deref_mut() {
-                history.push(row, cols);
+                history.push(row);
             }
             row.reset();
             row.erase(0, cols, blank, cols);

@@ -82,8 +82,8 @@ impl Block {
         self.styles.shrink_to_fit();
     }
 
-    /// Appends a grid row of a `cols`-wide screen (see the file comment).
-    pub fn push(&mut self, row: &Row, cols: usize) {
+    /// Appends a grid row (see the file comment).
+    pub fn push(&mut self, row: &Row) {
         let cells = row.cells();
         // Trailing blanks of a wrapped row are part of the line (joined
         // export and reflow need them), so only unwrapped rows are trimmed.
@@ -103,10 +103,6 @@ impl Block {
             self.text.extend(cells.iter().map(|c| c.ch as u8));
         } else {
             self.push_styled(row, cells);
-        }
-        if row.wrapped && used < cols {
-            self.set_style(0);
-            self.text.resize(self.text.len() + cols - used, b' ');
         }
         let end = self.text.len() as u32 | if row.wrapped { WRAPPED } else { 0 };
         self.ends.push(end);
@@ -129,13 +125,15 @@ impl Block {
                 self.set_style(code);
             }
             if cell.ch < 0x80 && cell.style & EXTENDED == 0 {
-                // ASCII (no flag bits either) in a basic style: the run.
-                let run = cells[i..]
+                // ASCII (no flag bits either) in a basic style: the run,
+                // measured first so that the copy is one sized extend.
+                let rest = &cells[i..];
+                let n = rest
                     .iter()
-                    .take_while(|c| c.ch < 0x80 && c.style == cell.style);
-                let start = self.text.len();
-                self.text.extend(run.map(|c| c.ch as u8));
-                i += self.text.len() - start;
+                    .position(|c| c.ch >= 0x80 || c.style != cell.style)
+                    .unwrap_or(rest.len());
+                self.text.extend(rest[..n].iter().map(|c| c.ch as u8));
+                i += n;
                 continue;
             }
             if !cell.is_spacer() {

@@ -46,6 +46,16 @@ impl History {
         }
     }
 
+    /// An empty history with the same limit, keeping the count of rows
+    /// dropped so far (reflow rebuilds history this way).
+    pub fn emptied(&self) -> History {
+        History {
+            limit: self.limit,
+            dropped: self.dropped,
+            ..History::new(self.limit)
+        }
+    }
+
     /// Rows held.
     #[inline]
     pub fn len(&self) -> usize {
@@ -75,8 +85,8 @@ impl History {
             + self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
     }
 
-    /// Appends a row that scrolled off a screen `cols` wide.
-    pub fn push(&mut self, row: &Row, cols: usize) {
+    /// Appends a row that scrolled off the screen.
+    pub fn push(&mut self, row: &Row) {
         if self.limit == 0 {
             self.dropped += 1;
             return;
@@ -91,7 +101,7 @@ impl History {
             self.blocks.push_back(Block::with_capacity(self.text_hint));
         }
         if let Some(last) = self.blocks.back_mut() {
-            last.push(row, cols);
+            last.push(row);
             self.len += 1;
         }
         self.trim();
@@ -166,7 +176,7 @@ mod tests {
     fn rows_are_trimmed_and_randomly_accessible() {
         let mut h = History::new(1000);
         for i in 0..3000 {
-            h.push(&row(&format!("line {i}"), 20), 20);
+            h.push(&row(&format!("line {i}"), 20));
         }
         assert_eq!(h.len(), 1000);
         assert_eq!(h.dropped(), 2000);
@@ -203,9 +213,9 @@ mod tests {
             },
             6,
         );
-        h.push(&row("plain", 6), 6);
-        h.push(&r, 6);
-        h.push(&row("plain", 6), 6);
+        h.push(&row("plain", 6));
+        h.push(&r);
+        h.push(&row("plain", 6));
         let stored = h.get(1).unwrap();
         let cells: Vec<_> = stored
             .cells()
@@ -231,7 +241,7 @@ mod tests {
             let code = r.style_code(&style, None, 4);
             // Both rows use index 0 of their own side table.
             r.put_ascii(0, b"ab", code);
-            h.push(&r, 4);
+            h.push(&r);
         }
         for (i, color) in colors.into_iter().enumerate() {
             let row = h.get(i).unwrap();

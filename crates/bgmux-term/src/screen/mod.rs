@@ -9,13 +9,14 @@
 
 mod edit;
 mod print;
+mod reflow;
 mod resize;
 mod switch;
 
 use crate::grid::Grid;
 use crate::history::History;
 use crate::modes::{CursorShape, Event, Modes};
-use crate::style::Style;
+use crate::style::{Style, BG_SHIFT, COLOR_MASK};
 
 pub(crate) use switch::{AltKind, Saved};
 
@@ -46,6 +47,23 @@ impl Default for Pen {
 }
 
 impl Pen {
+    /// The pen of a basic style code, without re-packing anything (SGR
+    /// with palette colours lands here).
+    pub fn from_code(code: u32) -> Pen {
+        let style = Style::unpack(code);
+        let erase = Style {
+            bg: style.bg,
+            ..Style::default()
+        };
+        let erase_basic = Some(code & (COLOR_MASK << BG_SHIFT));
+        Pen {
+            style,
+            basic: Some(code),
+            erase,
+            erase_basic,
+        }
+    }
+
     pub fn new(style: Style) -> Pen {
         let erase = style.erase_style();
         Pen {

@@ -15,8 +15,8 @@ use crate::style::Style;
 #[derive(Clone, Debug)]
 pub(crate) struct Saved {
     pub row: usize,
-    col: usize,
-    pending_wrap: bool,
+    pub col: usize,
+    pub pending_wrap: bool,
     style: Style,
     origin: bool,
     g: [Charset; 2],

@@ -243,3 +243,19 @@ fn seqno_moves_only_on_visible_changes() {
     t.advance(b"x");
     assert!(t.seqno() > s0);
 }
+
+#[test]
+fn terminals_and_frames_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Terminal>();
+    send_sync::<bgmux_term::Frame>();
+}
+
+#[test]
+fn rep_repeats_the_last_printed_character() {
+    // ECMA-48 leaves REP after a control function undefined; like xterm we
+    // keep the character across SGR and across REP itself (tmux forgets it
+    // after any sequence), and forget it after any other control.
+    let t = term(2, 20, b"a\x1b[31m\x1b[2b\x1b[2b\x1b[Hb\x1b[1b");
+    assert_eq!(lines(&t)[0], "bbaaa");
+}

@@ -5,7 +5,9 @@
 mod basics;
 mod fixtures;
 mod frames;
+mod memory;
 mod props;
+mod resize;
 mod support;
 mod tmux;
 mod tmux_diff;

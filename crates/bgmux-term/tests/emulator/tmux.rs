@@ -44,7 +44,15 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // tmux leaves its socket file behind when killed; remove it too.
+        let socket = self.tmux(&["display-message", "-p", "#{socket_path}"]);
         let _ = self.tmux(&["kill-server"]);
+        if let Some(out) = socket {
+            let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            if path.contains(&self.socket) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
         let _ = std::fs::remove_file(&self.file);
     }
 }
@@ -70,7 +78,9 @@ pub fn capture(name: &str, rows: u16, cols: u16, bytes: &[u8], expected: &str) -
     std::fs::write(&file, bytes).expect("writing the stream for tmux");
     let server = Server { socket, file };
     let command = format!(
-        "stty -opost -echo; cat '{}'; exec sleep 600",
+        // The pane then idles in `cat` (echo off, so tmux's answers to
+        // queries in the stream go nowhere visible) until the server dies.
+        "stty -opost -echo; cat '{}'; exec cat >/dev/null",
         server.file.display()
     );
     let (x, y) = (cols.to_string(), rows.to_string());
