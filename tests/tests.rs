@@ -11,6 +11,7 @@ mod docs;
 mod events;
 mod lifecycle;
 mod mouse;
+mod notify;
 mod review;
 mod scrollback;
 mod security;

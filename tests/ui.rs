@@ -95,7 +95,7 @@ fn bg_from_the_prompt_types_the_text_then_frees_the_terminal() {
     bg.ok(&["run", "--name", "work", "--", "/bin/sh"]);
     let mut outer = attach(&bg, "work");
     outer.type_bytes(b"\x02:bg echo hi-from-bg\r");
-    outer.wait_for("[bgmux] 2:");
+    outer.wait_for("[1] sent to the background");
     wait_until("the text ran in task 1", SECS10, || {
         bg.ok(&["log", "1"])
             .contains("hi-from-bg\nhi-from-bg")
@@ -113,10 +113,16 @@ fn prefix_b_and_bgmux_bg_inside_a_task_background_it() {
     bg.ok(&["run", "--name", "one", "--", "/bin/sh"]);
     let mut outer = attach(&bg, "one");
     outer.type_bytes(b"\x02b");
-    outer.wait_for("[bgmux] 2:");
+    outer.wait_for("[1] sent to the background");
+    wait_until("a new shell is in view", SECS10, || {
+        (bg.task(2)["attached_clients"] == 1).then_some(())
+    });
     let cmd = format!("{} bg echo typed-by-bg\r", crate::support::BIN);
     outer.type_bytes(cmd.as_bytes());
-    outer.wait_for("[bgmux] 3:");
+    outer.wait_for("[2] sent to the background");
+    wait_until("a third shell is in view", SECS10, || {
+        (bg.task(3)["attached_clients"] == 1).then_some(())
+    });
     wait_until("task 2 ran the text", SECS10, || {
         let log = bg.ok(&["log", "2"]);
         // The shell echoes the typeahead early, then prints the output after its prompt.
@@ -193,4 +199,30 @@ fn the_status_line_can_move_to_the_top_or_go() {
     });
     outer.type_bytes(b"\x02:");
     outer.wait_for("\n:");
+}
+
+#[test]
+fn bashes_is_tasks_and_bg_text_keeps_control_characters() {
+    let bg = Bg::new();
+    bg.ok(&[
+        "run",
+        "--name",
+        "cat",
+        "--",
+        "/bin/sh",
+        "-c",
+        "stty -echo; od -c",
+    ]);
+    let mut outer = attach(&bg, "cat");
+    outer.type_bytes(b"\x02:bashes\r");
+    outer.wait_for("tasks (1)");
+    outer.type_bytes(b"q");
+    outer.wait_for("[bgmux] 1:cat");
+    // A tab (entered with C-v, as Tab completes) is typed as it is; od shows it as \t.
+    outer.type_bytes(b"\x02:bg a\x16\tb\r");
+    outer.wait_for("[1] sent to the background");
+    bg.ok(&["send", "cat", "--keys", "C-d"]);
+    assert_eq!(bg.run(&["wait", "cat"]).status.code(), Some(0));
+    let log = bg.ok(&["log", "cat"]);
+    assert!(log.contains("a  \\t   b  \\n"), "{log}");
 }

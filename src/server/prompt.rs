@@ -1,6 +1,6 @@
 //! The command prompt on the status line (prefix `:` or `/`): a one-line
 //! editor (left/right, Home/End, backspace, delete, C-u, C-w, C-a, C-e,
-//! history with up/down, Tab completion of command names and task ids and
+//! C-v for a literal control character, history with up/down, Tab completion of command names and task ids and
 //! names) and the slash commands it runs (SPEC §4; the grammar is
 //! `crate::slash`).
 
@@ -27,6 +27,9 @@ pub struct Prompt {
     history_pos: Option<usize>,
     /// The line being typed while browsing history.
     draft: Vec<char>,
+    /// C-v was pressed: the next key is inserted as it is (a Tab, a
+    /// control character), as in readline's quoted-insert.
+    literal: bool,
 }
 
 /// What a key did to the prompt.
@@ -87,7 +90,14 @@ impl Prompt {
     }
 
     fn key(&mut self, key: Key, history: &[String]) -> Outcome {
+        if std::mem::take(&mut self.literal) {
+            if let Key::Char(c) = key {
+                self.insert(c);
+            }
+            return Outcome::Edited;
+        }
         match key {
+            Key::Char('\x16') => self.literal = true,
             Key::Char('\r' | '\n') => return Outcome::Submit(self.line()),
             Key::Named("Escape") | Key::Char('\x03' | '\x07') => return Outcome::Cancel,
             Key::Char('\t') => return Outcome::Complete,
