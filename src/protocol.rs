@@ -386,6 +386,79 @@ pub async fn read_body_async(r: &mut (impl AsyncRead + Unpin)) -> Result<Vec<u8>
     Ok(body)
 }
 
+/// A frame borrowed from a [`FrameReader`]'s buffer.
+#[derive(Debug)]
+pub enum FrameRef<'a, M> {
+    /// A decoded message.
+    Msg(M),
+    /// Raw terminal bytes, in place.
+    Data(&'a [u8]),
+}
+
+/// Splits what a blocking socket delivers into frames with one `read` per
+/// wake-up, not two per frame (length, then body), and hands data frames
+/// out in place: the attached client's path from the socket to its
+/// terminal is one `read` and one `write` per frame.
+#[derive(Debug, Default)]
+pub struct FrameReader {
+    /// Bytes `start..end` are received and not yet handed out; the rest is
+    /// room for the next read (zeroed once, when the buffer grows).
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl FrameReader {
+    /// One `read` from `r` into the buffer; `Ok(0)` at the end of the stream.
+    pub fn fill(&mut self, r: &mut impl Read) -> io::Result<usize> {
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        }
+        let held = self.end - self.start;
+        let room = self.pending_len().unwrap_or(0).saturating_sub(held).max(64 * 1024);
+        if self.buf.len() - self.end < room && self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, held);
+        }
+        if self.buf.len() - self.end < room {
+            self.buf.resize(self.end + room, 0);
+        }
+        let n = r.read(&mut self.buf[self.end..])?;
+        self.end += n;
+        Ok(n)
+    }
+
+    /// The size of the frame at the front, once its length is buffered.
+    fn pending_len(&self) -> Option<usize> {
+        let head = self.buf.get(self.start..self.start + 4)?;
+        (self.end - self.start >= 4).then_some(())?;
+        Some(4 + u32::from_le_bytes(head.try_into().ok()?) as usize)
+    }
+
+    /// The next complete frame in the buffer, if there is one.
+    pub fn next<M: for<'de> Deserialize<'de>>(
+        &mut self,
+    ) -> Result<Option<FrameRef<'_, M>>, FrameError> {
+        let Some(total) = self.pending_len() else {
+            return Ok(None);
+        };
+        check_len((total - 4) as u32)?;
+        if self.end - self.start < total {
+            return Ok(None);
+        }
+        let body = &self.buf[self.start + 4..self.start + total];
+        self.start += total;
+        match body.split_first() {
+            Some((&KIND_DATA, data)) => Ok(Some(FrameRef::Data(data))),
+            Some((&KIND_MESSAGE, msg)) => postcard::from_bytes(msg)
+                .map(|m| Some(FrameRef::Msg(m)))
+                .map_err(|e| FrameError::Bad(format!("undecodable message: {e}"))),
+            Some((k, _)) => Err(FrameError::Bad(format!("unknown kind {k}"))),
+            None => Err(FrameError::Bad("empty frame".into())),
+        }
+    }
+}
+
 /// Reads and checks the peer's hello from a blocking reader.
 pub fn read_hello(r: &mut impl Read) -> Result<Hello, FrameError> {
     let body = read_body(r)?;
@@ -438,6 +511,28 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(read_body(&mut r), Err(FrameError::Closed)));
+    }
+
+    #[test]
+    fn a_frame_reader_splits_a_stream_read_in_odd_pieces() {
+        let mut wire = Vec::new();
+        encode_data(b"frame one", &mut wire);
+        encode_msg(&ServerMsg::Detached("bye".into()), &mut wire);
+        encode_data(&[7u8; 100_000], &mut wire);
+        let mut reader = FrameReader::default();
+        let mut got = Vec::new();
+        for piece in wire.chunks(3) {
+            let mut src = piece;
+            assert_eq!(reader.fill(&mut src).unwrap(), piece.len());
+            while let Some(frame) = reader.next::<ServerMsg>().unwrap() {
+                got.push(match frame {
+                    FrameRef::Data(d) => format!("data {}", d.len()),
+                    FrameRef::Msg(m) => format!("{m:?}"),
+                });
+            }
+        }
+        assert_eq!(got, ["data 9", "Detached(\"bye\")", "data 100000"]);
+        assert_eq!(reader.fill(&mut &b""[..]).unwrap(), 0);
     }
 
     #[test]

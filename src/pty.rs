@@ -1,11 +1,14 @@
 //! Pseudo-terminals: open a pair, start a process on the slave side as the
 //! leader of a new session with the slave as its controlling terminal, resize,
-//! signal, and ask which process group is in the foreground. This is the only
-//! file of the binary with `unsafe`; each block says why it is sound.
+//! signal, and ask which process group is in the foreground. This file and
+//! `pty/spawn.rs` (fork and exec) hold the server's `unsafe`; each block
+//! says why it is sound.
 //!
 //! We open the pty ourselves (`posix_openpt`) rather than through a crate:
 //! the server needs a non-blocking master it can register with the event
 //! loop, and the spawn must be exactly `setsid` + `TIOCSCTTY` + exec.
+
+mod spawn;
 
 use std::ffi::CStr;
 use std::io;
@@ -98,37 +101,14 @@ fn open_pair(cols: u16, rows: u16) -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((master, slave))
 }
 
-/// Starts `spec` in a new pty. The master is returned non-blocking.
+/// Starts `spec` in a new pty. The master is returned non-blocking. The
+/// child is not waited for (see `spawn.rs`): a program that cannot be found
+/// or run is an error here, a later `exec` failure the task's exit 127.
 pub fn spawn(spec: &SpawnSpec<'_>) -> io::Result<Spawned> {
-    let (program, args) = spec
-        .argv
-        .split_first()
-        .ok_or_else(|| io::Error::other("empty command"))?;
+    let prepared = spawn::prepare(spec)?;
     let (master, slave) = open_pair(spec.cols, spec.rows)?;
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .env_clear()
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(spec.cwd)
-        .stdin(Stdio::from(slave.try_clone()?))
-        .stdout(Stdio::from(slave.try_clone()?))
-        .stderr(Stdio::from(slave));
-    // SAFETY: the closure runs in the child between fork and exec and calls
-    // only async-signal-safe functions (setsid, ioctl). stdin is already the
-    // slave there, so TIOCSCTTY makes it the controlling terminal of the new
-    // session (the child is its leader after setsid).
-    unsafe {
-        cmd.pre_exec(|| {
-            cvt(libc::setsid())?;
-            cvt(libc::ioctl(0, libc::TIOCSCTTY as _, 0))?;
-            Ok(())
-        });
-    }
-    let child = cmd.spawn()?;
-    let pid = i32::try_from(child.id()).map_err(io::Error::other)?;
-    // The std handle is dropped without waiting: the server reaps every child
-    // itself with waitpid(-1) on SIGCHLD (see server::reaper).
-    drop(child);
+    let pid = spawn::fork_exec(&prepared, &slave)?;
+    drop(slave);
     set_nonblocking(master.as_raw_fd())?;
     Ok(Spawned {
         master: Master { fd: master },

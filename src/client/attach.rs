@@ -1,7 +1,8 @@
 //! The attached client: raw mode, then one `poll` loop that copies the
 //! terminal's input to the server untouched (the server interprets the
 //! prefix key), writes each frame the server renders to the terminal in one
-//! write, and reports window-size changes. No tokio here: one thread and
+//! write (frames are read with one `read` per wake-up, see
+//! `protocol::FrameReader`), and reports window-size changes. No tokio here: one thread and
 //! `poll(2)` is the shortest path from a key to the socket.
 
 use std::os::fd::AsRawFd;
@@ -15,7 +16,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGWINCH};
 
 use super::terminal::{self, RawTerminal};
 use super::{unexpected, Conn};
-use crate::protocol::{self, AttachSpec, ClientMsg, Frame, FrameError, ServerMsg};
+use crate::protocol::{self, AttachSpec, ClientMsg, FrameReader, FrameRef, ServerMsg};
 
 /// Flags set by signal handlers, with a self-pipe to wake `poll`.
 struct Signals {
@@ -85,6 +86,7 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
     let sock = conn.stream().as_raw_fd();
     let mut input = vec![0u8; 64 * 1024];
     let mut frame = Vec::with_capacity(64 * 1024);
+    let mut frames = FrameReader::default();
     let panic_after_frame = std::env::var_os("BGMUX_TEST_PANIC").is_some_and(|v| v == "attach");
     loop {
         let mut fds = [
@@ -121,17 +123,27 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
             }
         }
         if fds[1].revents != 0 {
-            match conn.recv() {
-                Ok(Frame::Data(data)) => {
-                    terminal::write_fd(1, &data).context("writing to the terminal")?;
-                    if panic_after_frame {
-                        panic!("BGMUX_TEST_PANIC=attach: injected panic after the first frame");
-                    }
-                }
-                Ok(Frame::Msg(ServerMsg::Detached(line))) => return Ok(line),
-                Ok(Frame::Msg(_)) => {}
-                Err(FrameError::Closed) => return Ok("[lost server]".into()),
+            let n = match frames.fill(&mut conn.stream()) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => bail!("reading from the server: {e}"),
+            };
+            if n == 0 {
+                return Ok("[lost server]".into());
+            }
+            loop {
+                match frames.next() {
+                    Ok(Some(FrameRef::Data(data))) => {
+                        terminal::write_fd(1, data).context("writing to the terminal")?;
+                        if panic_after_frame {
+                            panic!("BGMUX_TEST_PANIC=attach: injected panic after the first frame");
+                        }
+                    }
+                    Ok(Some(FrameRef::Msg(ServerMsg::Detached(line)))) => return Ok(line),
+                    Ok(Some(FrameRef::Msg(_))) => {}
+                    Ok(None) => break,
+                    Err(e) => bail!("reading from the server: {e}"),
+                }
             }
         }
         if fds[0].revents != 0 {

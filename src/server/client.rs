@@ -20,6 +20,9 @@ pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 /// The shortest time between two frames while the switcher previews a task
 /// (previews are throttled to 30 fps).
 pub const PREVIEW_INTERVAL: Duration = Duration::from_millis(33);
+/// How long after a client's input its output still counts as the echo
+/// (drawn at once rather than on the frame tick).
+pub const TYPED_WINDOW: Duration = Duration::from_millis(100);
 /// How long a status-line message stays.
 pub const MESSAGE_TIME: Duration = Duration::from_secs(4);
 /// The default prefix key: C-b.
@@ -67,10 +70,16 @@ pub struct Client {
     pub dirty: bool,
     /// When the last frame was rendered.
     pub last_render: Option<Instant>,
+    /// When this client last sent input that no frame has shown the result
+    /// of yet: what follows it (the echo) is drawn at once, not on the
+    /// frame tick.
+    pub typed: Option<Instant>,
     /// A frame is queued and not yet written to the socket.
     pub in_flight: bool,
     /// The last frame sent (what the client's terminal shows).
     pub shown: Option<Frame>,
+    /// The composed frame kept between renders (`frames.rs`).
+    pub composer: super::frames::Composer,
     /// A status-line message and when it expires.
     pub message: Option<(String, Instant)>,
     /// Bytes for the outer terminal with the next frame (bell, OSC 9/777).
@@ -149,15 +158,19 @@ impl Client {
         self.layout.tasks().contains(&task)
     }
 
-    /// When this client wants a frame, if it does.
-    pub fn render_deadline(&self) -> Option<Instant> {
+    /// When this client wants a frame, if it does: at once after its own
+    /// input (the echo of a key) or when its last frame is older than the
+    /// frame interval (the first output after a quiet spell), else on the
+    /// next tick — so a flood is drawn at most ~60 times a second while a
+    /// keystroke's echo never waits.
+    pub fn render_deadline(&self, now: Instant) -> Option<Instant> {
         if !self.dirty || self.in_flight {
             return self.message.as_ref().map(|(_, until)| *until);
         }
-        Some(
-            self.last_render
-                .map_or_else(Instant::now, |t| t + self.interval()),
-        )
+        if self.typed.is_some_and(|t| now.duration_since(t) < TYPED_WINDOW) {
+            return Some(now);
+        }
+        Some(self.last_render.map_or(now, |t| t + self.interval()))
     }
 
     /// The frame interval for this client now.
@@ -196,8 +209,10 @@ impl Server {
             mode: Mode::Normal,
             dirty: true,
             last_render: None,
+            typed: None,
             in_flight: false,
             shown: None,
+            composer: Default::default(),
             message: None,
             extra: Vec::new(),
             keys: Keys::new(self.config.prefix()),
@@ -484,9 +499,9 @@ impl Server {
         }
     }
 
-    /// Renders every dirty client that may get a frame now: `quiet` means no
-    /// output is pending, so render regardless of the frame interval.
-    pub(super) fn render_due(&mut self, quiet: bool) {
+    /// Renders every dirty client whose frame is due now (see
+    /// [`Client::render_deadline`]); the others get a timer.
+    pub(super) fn render_due(&mut self) {
         let now = Instant::now();
         let due: Vec<ConnId> = self
             .clients
@@ -496,10 +511,8 @@ impl Server {
                     c.message = None;
                     c.dirty = true;
                 }
-                let old = c
-                    .last_render
-                    .is_none_or(|t| now.duration_since(t) >= c.interval());
-                (c.dirty && !c.in_flight && (quiet || old)).then_some(*conn)
+                let due = c.dirty && c.render_deadline(now).is_some_and(|t| t <= now);
+                due.then_some(*conn)
             })
             .collect();
         for conn in due {
@@ -512,17 +525,11 @@ impl Server {
         let Some(client) = self.clients.get_mut(&conn) else {
             return;
         };
-        let frame = super::render::compose(client, &self.tasks, mouse);
         let mut out = Vec::with_capacity(16 * 1024);
-        match &client.shown {
-            Some(prev) if prev.rows() == frame.rows() && prev.cols() == frame.cols() => {
-                frame.render_diff(prev, &mut out)
-            }
-            _ => frame.render_full(&mut out),
-        }
+        super::frames::render(client, &self.tasks, mouse, &mut out);
         out.append(&mut client.extra);
-        client.shown = Some(frame);
         client.dirty = false;
+        client.typed = None;
         client.last_render = Some(now);
         if out.is_empty() {
             return;

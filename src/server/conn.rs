@@ -130,7 +130,10 @@ impl Drop for Conn {
 
 /// Reads the peer's hello, then frames, until the connection ends. A bad
 /// frame ends this connection only (SPEC §12).
-async fn read_frames(id: ConnId, mut read: OwnedReadHalf, events: mpsc::Sender<Event>) {
+async fn read_frames(id: ConnId, read: OwnedReadHalf, events: mpsc::Sender<Event>) {
+    // Buffered: a frame's length and body (and the frames after it) come in
+    // one `recv`, not one each.
+    let mut read = tokio::io::BufReader::with_capacity(4096, read);
     let why = match read_hello(&mut read).await {
         Ok(()) => loop {
             let body = match protocol::read_body_async(&mut read).await {
@@ -152,7 +155,7 @@ async fn read_frames(id: ConnId, mut read: OwnedReadHalf, events: mpsc::Sender<E
     let _ = events.send(Event::Closed(id, why)).await;
 }
 
-async fn read_hello(read: &mut OwnedReadHalf) -> Result<(), String> {
+async fn read_hello(read: &mut tokio::io::BufReader<OwnedReadHalf>) -> Result<(), String> {
     let timeout = std::time::Duration::from_secs(10);
     let body = match tokio::time::timeout(timeout, protocol::read_body_async(read)).await {
         Ok(Ok(body)) => body,

@@ -7,6 +7,7 @@
 
 mod client;
 mod conn;
+mod frames;
 mod input;
 mod keys;
 mod layout;
@@ -280,33 +281,13 @@ impl Server {
                 _ = sigterm.recv() => self.begin_exit(None),
                 _ = sleep_until(deadline) => self.fire_timers(),
             }
-            self.render_when_quiet(&mut pty_rx).await;
+            self.render_due();
         }
         // No new client may queue up behind a server that is leaving.
         remove_socket(&self.socket);
         drop(listener);
         self.shutdown();
         Ok(())
-    }
-
-    /// Renders dirty clients: at once if the last frame is old, else only
-    /// when no more output is waiting (a flood is drawn at most ~60 times a
-    /// second, a keystroke's echo at once).
-    async fn render_when_quiet(&mut self, pty_rx: &mut mpsc::Receiver<Event>) {
-        if !self.clients.values().any(|c| c.dirty) {
-            return;
-        }
-        self.render_due(false);
-        if !self.clients.values().any(|c| c.dirty) {
-            return;
-        }
-        // Let the pty readers run once: if one brings more output, a flood is
-        // on and the frame waits for its tick; if not, draw now.
-        tokio::task::yield_now().await;
-        match pty_rx.try_recv() {
-            Ok(ev) => self.handle(ev),
-            Err(_) => self.render_due(true),
-        }
     }
 
     fn handle(&mut self, ev: Event) {
@@ -319,8 +300,14 @@ impl Server {
                     task.writable(&ctl);
                 }
             }
-            Event::Msg(conn, msg) => self.on_msg(conn, msg),
-            Event::Data(conn, data) => self.on_input(conn, &data),
+            Event::Msg(conn, msg) => {
+                self.typed(conn);
+                self.on_msg(conn, msg)
+            }
+            Event::Data(conn, data) => {
+                self.typed(conn);
+                self.on_input(conn, &data)
+            }
             Event::Closed(conn, why) => {
                 if let Some(why) = why {
                     tracing::warn!("connection {conn} dropped: {why}");
@@ -333,6 +320,13 @@ impl Server {
                 }
                 self.flush(conn);
             }
+        }
+    }
+
+    /// Input from an attached client: what it causes is drawn at once.
+    fn typed(&mut self, conn: ConnId) {
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.typed = Some(Instant::now());
         }
     }
 
@@ -435,8 +429,9 @@ impl Server {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
+        let now = Instant::now();
         let timers = self.timers.iter().map(|(t, _)| *t);
-        let renders = self.clients.values().filter_map(|c| c.render_deadline());
+        let renders = self.clients.values().filter_map(|c| c.render_deadline(now));
         timers.chain(renders).min()
     }
 
@@ -458,7 +453,7 @@ impl Server {
                 Timer::KillHook(pid) => self.kill_hook(pid),
             }
         }
-        self.render_due(false);
+        self.render_due();
     }
 
     /// Exits when nothing is live and nobody is connected (SPEC §2), unless

@@ -6,38 +6,55 @@
 
 use std::time::Instant;
 
-use bgmux_term::{Color, Cursor, Frame, MouseMode, Rect, Style};
+use bgmux_term::{Color, Cursor, Frame, Modes, MouseMode, Rect, Style};
 
 use super::client::{Client, Mode};
+use super::frames::Composer;
 use super::layout::Placed;
 use super::{Task, TaskMap};
 use crate::store::Status;
 
-/// Draws `client`'s view of `tasks` into a new frame.
-pub fn compose(client: &mut Client, tasks: &TaskMap, mouse_always: bool) -> Frame {
-    let mut frame = Frame::new(client.rows, client.cols);
+/// Draws `client`'s view of `tasks` into `frame`, which holds the previous
+/// composition unless `composer` says this one is full (see `frames.rs`:
+/// panes redraw only their changed rows; titles and the status line are
+/// drawn every time).
+pub fn compose(
+    client: &mut Client,
+    tasks: &TaskMap,
+    mouse_always: bool,
+    frame: &mut Frame,
+    composer: &mut Composer,
+) {
+    // The kept frame still has the last composition's cursor and modes.
+    frame.set_cursor(None);
+    frame.set_modes(Modes::default());
     if let Mode::Switcher(sw) = &mut client.mode {
-        super::switcher::draw(sw, tasks, &mut frame);
-        return frame;
+        super::switcher::draw(sw, tasks, frame);
+        return;
     }
     let placed = client.placed();
     let split = placed.len() > 1;
     let mut review_cursor = None;
     for p in &placed {
-        if let Some(task) = tasks.get(&p.task) {
-            match &mut client.mode {
-                Mode::Review(review) if p.index == client.focus && review.task == p.task => {
-                    review_cursor = Some(super::review::draw(review, task, &mut frame, p.inner));
-                }
-                _ => task.term.draw(&mut frame, p.inner, 0),
+        match (tasks.get(&p.task), &mut client.mode) {
+            (Some(task), Mode::Review(review))
+                if p.index == client.focus && review.task == p.task =>
+            {
+                review_cursor = Some(super::review::draw(review, task, frame, p.inner));
+                composer.forget_pane(p);
+            }
+            (Some(task), _) => composer.draw_pane(frame, task, p),
+            (None, _) => {
+                frame.fill(p.inner, ' ', &Style::default());
+                composer.forget_pane(p);
             }
         }
         if split {
-            title(&mut frame, p, tasks.get(&p.task), p.index == client.focus);
+            title(frame, p, tasks.get(&p.task), p.index == client.focus);
         }
     }
-    if split {
-        rules(&mut frame, &placed, client.pane_area());
+    if split && composer.full() {
+        rules(frame, &placed, client.pane_area());
     }
     if let Some(p) = placed.iter().find(|p| p.index == client.focus) {
         if let Some(task) = tasks.get(&p.task) {
@@ -65,8 +82,7 @@ pub fn compose(client: &mut Client, tasks: &TaskMap, mouse_always: bool) -> Fram
     if let Some(cursor) = review_cursor {
         frame.set_cursor(cursor);
     }
-    status_line(&mut frame, client, tasks);
-    frame
+    status_line(frame, client, tasks);
 }
 
 /// Copies rows `top..` of `src` into `area` of `dst`, keeping text and styles.

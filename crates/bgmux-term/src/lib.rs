@@ -104,7 +104,7 @@ mod text;
 pub use frame::{Frame, Rect};
 pub use modes::{Cursor, CursorShape, Event, Modes, MouseMode};
 pub use style::{Color, Style, Underline};
-pub use terminal::Terminal;
+pub use terminal::{Stamp, Terminal};
 pub use text::TextOptions;
 
 /// The largest number of rows or columns of a terminal or frame; larger

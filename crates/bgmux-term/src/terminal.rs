@@ -27,6 +27,20 @@ pub struct Terminal {
     parser: Parser,
     screen: Screen,
     seqno: u64,
+    /// Generation of the grids' row stamps: bumped before every input
+    /// batch and resize (see `grid/mod.rs`).
+    gen: u64,
+}
+
+/// What [`Terminal::draw_changed`] needs to know about an earlier drawing:
+/// which grid it showed, at which generation, at which size. Take it with
+/// [`Terminal::stamp`] right after drawing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    grid: u64,
+    gen: u64,
+    rows: u16,
+    cols: u16,
 }
 
 impl Terminal {
@@ -38,12 +52,14 @@ impl Terminal {
             parser: Parser::new(),
             screen: Screen::new(rows, cols, history_limit),
             seqno: 0,
+            gen: 0,
         }
     }
 
     /// Feeds output of the program. Never panics; memory stays bounded
     /// whatever the input (see the crate documentation).
     pub fn advance(&mut self, bytes: &[u8]) {
+        self.next_gen();
         self.screen.changed = false;
         self.parser.advance(&mut self.screen, bytes);
         if self.screen.changed {
@@ -59,8 +75,28 @@ impl Terminal {
     /// History rows are renumbered by a reflow.
     pub fn resize(&mut self, rows: u16, cols: u16) {
         let (rows, cols) = clamp_size(rows, cols);
+        self.next_gen();
         self.screen.resize(rows, cols);
         self.seqno += 1;
+    }
+
+    /// Starts a new generation of row stamps on both grids.
+    fn next_gen(&mut self) {
+        self.gen += 1;
+        self.screen.grid.now = self.gen;
+        if let Some(other) = self.screen.other.as_mut() {
+            other.now = self.gen;
+        }
+    }
+
+    /// Where the screen is now, for a later [`Terminal::draw_changed`].
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            grid: self.screen.grid.id(),
+            gen: self.gen,
+            rows: self.rows(),
+            cols: self.cols(),
+        }
     }
 
     /// Height in rows.
@@ -226,6 +262,33 @@ impl Terminal {
                 draw::grid_row(frame, at, area.col, cols, s.grid.row(r - back));
             }
         }
+    }
+}
+
+impl Terminal {
+    /// Paints into `area` of `frame` only the screen rows that changed since
+    /// the drawing `since` was taken after (every row when `None`, or when
+    /// the screen was swapped or resized since: then the whole area is
+    /// blanked first). The frame must hold that earlier drawing in the same
+    /// place. Returns how many rows were painted. Cursor and modes are not
+    /// touched, as with [`Terminal::draw`].
+    pub fn draw_changed(&self, frame: &mut Frame, area: Rect, since: Option<Stamp>) -> usize {
+        let s = &self.screen;
+        let now = self.stamp();
+        let since = since.filter(|st| (st.grid, st.rows, st.cols) == (now.grid, now.rows, now.cols));
+        if since.is_none() {
+            frame.fill(area, ' ', &crate::Style::default());
+        }
+        let clipped = draw::clip(frame, area, s.rows, s.cols);
+        let cols = usize::from(clipped.cols);
+        let mut drawn = 0;
+        for r in 0..usize::from(clipped.rows) {
+            if since.is_none_or(|st| s.grid.stamp(r) > st.gen) {
+                draw::grid_row(frame, clipped.row + r as u16, clipped.col, cols, s.grid.row(r));
+                drawn += 1;
+            }
+        }
+        drawn
     }
 }
 

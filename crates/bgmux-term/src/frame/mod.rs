@@ -6,8 +6,13 @@
 //! (up to a whole grapheme cluster) and its full [`Style`]. The frame keeps
 //! the wide-character invariant every writer relies on: a wide cell is
 //! always followed by its spacer, a spacer always follows a wide cell.
+//!
+//! A frame also remembers which rows were written since it was last synced
+//! into another (`update.rs`): a server that keeps one composed frame per
+//! client and redraws only what changed diffs and copies only those rows.
 
 mod render;
+mod update;
 
 use unicode_width::UnicodeWidthChar;
 
@@ -145,14 +150,26 @@ const fn blank_style() -> Style {
 }
 
 /// One client's screen image (see the file comment).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Frame {
     rows: u16,
     cols: u16,
     cells: Vec<FrameCell>,
     cursor: Option<Cursor>,
     modes: Modes,
+    /// Rows written since the last [`Frame::sync_into`]; not part of the
+    /// image (equality ignores it).
+    touched: Vec<bool>,
 }
+
+impl PartialEq for Frame {
+    fn eq(&self, other: &Frame) -> bool {
+        (self.rows, self.cols, self.cursor, self.modes) == (other.rows, other.cols, other.cursor, other.modes)
+            && self.cells == other.cells
+    }
+}
+
+impl Eq for Frame {}
 
 impl Frame {
     /// A blank frame (sizes clamped to 1..=1000), cursor hidden, no modes.
@@ -165,6 +182,7 @@ impl Frame {
             cells,
             cursor: None,
             modes: Modes::default(),
+            touched: vec![true; usize::from(rows)],
         }
     }
 
@@ -189,6 +207,7 @@ impl Frame {
     pub fn clear(&mut self) {
         self.cells.fill(FrameCell::BLANK);
         self.cursor = None;
+        self.touched.fill(true);
     }
 
     /// The cursor to show (`None`: hidden).
@@ -289,6 +308,7 @@ impl Frame {
     pub fn set_style(&mut self, area: Rect, style: &Style) {
         let (rows, cols) = self.clip(area);
         for row in rows {
+            self.touched[usize::from(row)] = true;
             for col in cols.clone() {
                 let Some(i) = self.index(row, col) else {
                     continue;
@@ -315,6 +335,7 @@ impl Frame {
         let Some(i) = self.index(row, col) else {
             return;
         };
+        self.touched[usize::from(row)] = true;
         let text = if text.wide && col + 1 >= self.cols {
             CellText::SPACE
         } else {
@@ -349,6 +370,7 @@ impl Frame {
         let Some(mut i) = self.index(row, col) else {
             return;
         };
+        self.touched[usize::from(row)] = true;
         if self.cells[i].text.is_spacer() && col > 0 {
             i -= 1;
         }

@@ -115,12 +115,20 @@ impl Frame {
     /// Appends what turns `prev` (the frame last rendered) into this one;
     /// a size change falls back to [`Frame::render_full`].
     pub fn render_diff(&self, prev: &Frame, out: &mut Vec<u8>) {
+        self.render_rows(prev, false, out);
+    }
+
+    /// [`Frame::render_diff`], comparing only the rows written since the
+    /// last [`Frame::sync_into`] (`only_touched`) or every row.
+    pub(super) fn render_rows(&self, prev: &Frame, only_touched: bool, out: &mut Vec<u8>) {
         if (prev.rows, prev.cols) != (self.rows, self.cols) {
             self.render_full(out);
             return;
         }
+        let considered = |r: u16| !only_touched || self.touched[usize::from(r)];
         let start = prev.cursor.map(|c| (c.row, c.col));
-        let changed = (0..self.rows).any(|r| self.row_cells(r) != prev.row_cells(r));
+        let changed =
+            (0..self.rows).any(|r| considered(r) && self.row_cells(r) != prev.row_cells(r));
         let hide = changed && prev.cursor.is_some_and(|c| c.visible);
         if hide {
             out.extend_from_slice(b"\x1b[?25l");
@@ -132,7 +140,7 @@ impl Frame {
             cols: self.cols,
         };
         if changed {
-            for row in 0..self.rows {
+            for row in (0..self.rows).filter(|&r| considered(r)) {
                 diff_row(&mut painter, row, self.row_cells(row), prev.row_cells(row));
             }
         }

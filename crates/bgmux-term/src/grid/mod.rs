@@ -19,21 +19,57 @@
 //!
 //! Scrolling a region first straightens the ring (start = 0), then rotates
 //! the region's slice.
+//!
+//! For incremental drawing every screen row carries a *stamp*: the
+//! generation (`now`, set by the terminal before each batch of input) in
+//! which it last changed. Every write goes through `row_mut` or a row-level
+//! edit here, and each stamps the screen rows it touches, so a reader that
+//! drew the grid at generation g needs to redraw only the rows stamped
+//! after g. Each grid also has an `id` that no other grid shares (a clone
+//! gets a fresh one): a grid swapped in (alternate screen, reflow) is never
+//! mistaken for the one drawn before.
 
 mod row;
 
 pub(crate) use row::{Row, MAX_CLUSTER};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::cell::Cell;
 use crate::history::History;
 
+/// Grid ids: unique in the process.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn fresh_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
 /// The rows of one screen.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Grid {
     rows: Vec<Row>,
     /// Index in `rows` of screen row 0.
     start: usize,
     cols: usize,
+    /// Per screen row: the generation it last changed in.
+    stamps: Vec<u64>,
+    /// The current generation (see the file comment).
+    pub now: u64,
+    id: u64,
+}
+
+impl Clone for Grid {
+    fn clone(&self) -> Grid {
+        Grid {
+            rows: self.rows.clone(),
+            start: self.start,
+            cols: self.cols,
+            stamps: self.stamps.clone(),
+            now: self.now,
+            id: fresh_id(),
+        }
+    }
 }
 
 impl Grid {
@@ -43,6 +79,9 @@ impl Grid {
             rows: vec![Row::default(); rows],
             start: 0,
             cols,
+            stamps: vec![0; rows],
+            now: 0,
+            id: fresh_id(),
         }
     }
 
@@ -54,7 +93,37 @@ impl Grid {
             rows,
             start: 0,
             cols,
+            stamps: vec![0; height],
+            now: 0,
+            id: fresh_id(),
         }
+    }
+
+    /// This grid's id (see the file comment).
+    #[inline]
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The generation screen row `index` last changed in.
+    #[inline]
+    pub fn stamp(&self, index: usize) -> u64 {
+        self.stamps.get(index).copied().unwrap_or(u64::MAX)
+    }
+
+    /// Stamps rows `top..=bottom` as changed now.
+    #[inline]
+    fn touch(&mut self, top: usize, bottom: usize) {
+        let now = self.now;
+        if let Some(stamps) = self.stamps.get_mut(top..=bottom) {
+            stamps.fill(now);
+        }
+    }
+
+    /// Stamps every row (and keeps one stamp per row after a size change).
+    pub fn touch_all(&mut self) {
+        self.stamps.clear();
+        self.stamps.resize(self.rows.len(), self.now);
     }
 
     /// The index in `rows` of screen row `i`.
@@ -98,6 +167,9 @@ impl Grid {
     #[inline]
     pub fn row_mut(&mut self, index: usize) -> &mut Row {
         let slot = self.slot(index);
+        if let Some(stamp) = self.stamps.get_mut(index) {
+            *stamp = self.now;
+        }
         &mut self.rows[slot]
     }
 
@@ -127,6 +199,7 @@ impl Grid {
             return;
         }
         let n = n.min(bottom - top + 1);
+        self.touch(top, bottom);
         let (cols, whole) = (self.cols, top == 0 && bottom + 1 == self.rows.len());
         if !whole {
             self.straighten();
@@ -154,6 +227,7 @@ impl Grid {
             return;
         }
         let n = n.min(bottom - top + 1);
+        self.touch(top, bottom);
         self.straighten();
         for row in &mut self.rows[bottom + 1 - n..=bottom] {
             row.reset();
@@ -164,6 +238,7 @@ impl Grid {
 
     /// Erases every row (ED 2); plain erases give the memory back.
     pub fn erase_all(&mut self, blank: Cell) {
+        self.touch_all();
         for row in &mut self.rows {
             row.free();
             row.erase(0, self.cols, blank, self.cols);
@@ -172,6 +247,7 @@ impl Grid {
 
     /// Changes the width of every row (no reflow: that is `resize.rs`).
     pub fn set_width(&mut self, cols: usize) {
+        self.touch_all();
         self.cols = cols;
         for row in &mut self.rows {
             row.set_width(cols);
@@ -181,25 +257,31 @@ impl Grid {
     /// Removes the top row (resize moves it to history).
     pub fn remove_top(&mut self) -> Row {
         self.straighten();
-        self.rows.remove(0)
+        let row = self.rows.remove(0);
+        self.touch_all();
+        row
     }
 
     /// Removes the bottom row (resize drops blank rows under the cursor).
     pub fn remove_bottom(&mut self) -> Option<Row> {
         self.straighten();
-        self.rows.pop()
+        let row = self.rows.pop();
+        self.touch_all();
+        row
     }
 
     /// Adds a row at the top (resize pulls rows back from history).
     pub fn insert_top(&mut self, row: Row) {
         self.straighten();
         self.rows.insert(0, row);
+        self.touch_all();
     }
 
     /// Adds a blank row at the bottom.
     pub fn push_bottom(&mut self) {
         self.straighten();
         self.rows.push(Row::default());
+        self.touch_all();
     }
 }
 
