@@ -113,5 +113,9 @@ fn attach_over_ssh() {
     outer.type_bytes(b"\x02d");
     outer.wait_for("[detached from bgmux]");
     assert!(outer.wait_exit().success());
-    assert_eq!(bg.task(1)["status"], "waiting", "the task runs on");
+    let status = bg.task(1)["status"].clone();
+    assert!(
+        status == "running" || status == "waiting",
+        "the task runs on: {status}"
+    );
 }
