@@ -12,6 +12,7 @@ mod events;
 mod lifecycle;
 mod mouse;
 mod notify;
+mod readme;
 mod remote;
 mod review;
 mod scrollback;
