@@ -166,6 +166,11 @@ impl Rewrap {
         for cell in line {
             let width = 1 + usize::from(cell.wide);
             if width > self.cols {
+                // A wide character cannot be shown on a 1-column screen; a
+                // cursor on it stays where it would have been.
+                if cursor.is_some_and(|(k, _)| at.is_none() && k < offset + width) {
+                    at = Some((rows.len() - 1, col.min(self.cols - 1)));
+                }
                 offset += width;
                 continue;
             }
@@ -177,7 +182,10 @@ impl Rewrap {
                 col = 0;
             }
             if let Some((k, _)) = cursor.filter(|&(k, _)| at.is_none() && k < offset + width) {
-                at = Some((rows.len() - 1, col + (k - offset).min(width - 1)));
+                at = Some((
+                    rows.len() - 1,
+                    col + k.saturating_sub(offset).min(width - 1),
+                ));
             }
             let row = rows.last_mut().expect("invariant: rows starts non-empty");
             put(row, col, cell, self.cols);
