@@ -105,17 +105,9 @@ pub(super) fn reflow(
 
 /// Gathers the cells of a grid row (a wrapped row keeps its blanks).
 fn push_grid_row(w: &mut Rewrap, row: &Row, old_cols: usize) {
-    let cells = row.cells();
-    let used = if row.wrapped {
-        cells.len()
-    } else {
-        cells
-            .iter()
-            .rposition(|c| !c.is_plain_blank())
-            .map_or(0, |i| i + 1)
-    };
+    let cells = row.line_cells();
     let mut text = String::new();
-    for &cell in cells[..used.min(old_cols)]
+    for &cell in cells[..cells.len().min(old_cols)]
         .iter()
         .filter(|c| !c.is_spacer())
     {

@@ -3,23 +3,15 @@
 //! reproducers from `cargo fuzz` go into `tests/fuzz-regressions/`, named
 //! after the bug.
 
-use bgmux_term::{Frame, Modes, Rect, Terminal};
+use bgmux_term::{Frame, Modes, Terminal};
 
 use crate::frames::frame_diff;
+use crate::support;
 
+/// The frame of a terminal, with the alternate-screen flag cleared (it is
+/// not rendered, so a replayed terminal never has it).
 fn frame_of(t: &Terminal) -> Frame {
-    let mut f = Frame::new(t.rows(), t.cols());
-    t.draw(
-        &mut f,
-        Rect {
-            row: 0,
-            col: 0,
-            rows: t.rows(),
-            cols: t.cols(),
-        },
-        0,
-    );
-    f.set_cursor(Some(t.cursor()));
+    let mut f = support::frame_of(t);
     f.set_modes(Modes {
         alt_screen: false,
         ..t.modes()
