@@ -144,6 +144,7 @@ fn a_client_ended_by_a_signal_restores_the_terminal() {
         (libc::SIGTERM, "SIGTERM"),
         (libc::SIGHUP, "SIGHUP"),
         (libc::SIGINT, "SIGINT"),
+        (libc::SIGQUIT, "SIGQUIT"),
     ] {
         let mut outer = Outer::spawn(bg.cmd(&["attach", "sh"]), 80, 24);
         outer.wait_for("[bgmux] 1:sh");
@@ -224,6 +225,12 @@ fn corrupt_records_at_start_are_moved_aside_and_their_logs_still_listed() {
     std::fs::write(record(&ids[2]), b"").unwrap();
     std::fs::write(record(&ids[3]), b"{\"id\": \"not a number\"}").unwrap();
     std::fs::write(bg.state.join("last-id"), b"garbage").unwrap();
+    // A record write that a dead server (no such pid) never renamed.
+    std::fs::write(
+        tasks.join(format!("{}.tmp-999999999", ids[0])),
+        &whole[..10],
+    )
+    .unwrap();
     bg.ok(&["start-server"]);
     let listed = bg.ls();
     assert_eq!(listed.len(), 4, "every log is still listed: {listed:?}");
@@ -237,6 +244,7 @@ fn corrupt_records_at_start_are_moved_aside_and_their_logs_still_listed() {
         .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
         .count();
     assert_eq!(aside, 4, "each corrupt record is kept aside");
+    assert!(!tasks.join(format!("{}.tmp-999999999", ids[0])).exists());
     let log = std::fs::read_to_string(bg.state.join("server.log")).unwrap();
     assert_eq!(log.matches("is corrupt; moved to").count(), 4, "{log}");
     assert_eq!(bg.sh("true"), 5, "ids are not reused");
