@@ -23,8 +23,10 @@ pub struct Cli {
     #[arg(short = 'S', value_name = "PATH", global = true)]
     pub socket: Option<PathBuf>,
     /// Socket name in the default socket directory
-    #[arg(short = 'L', value_name = "NAME", global = true)]
-    pub name: Option<String>,
+    // The id must differ from every subcommand's own arguments: a global
+    // argument shares its id with them (`run --name` once set `-L`).
+    #[arg(short = 'L', id = "socket_name", value_name = "NAME", global = true)]
+    pub socket_name: Option<String>,
     /// Config file [default: $XDG_CONFIG_HOME/bgmux/config.toml] (`-f /dev/null`: none)
     #[arg(short = 'f', value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,

@@ -26,6 +26,28 @@ pub fn uid() -> u32 {
     unsafe { libc::getuid() }
 }
 
+/// The uid of the process at the other end of a connected Unix socket
+/// (SO_PEERCRED: the kernel's word, not the peer's).
+pub fn peer_uid(sock: &impl std::os::fd::AsRawFd) -> std::io::Result<u32> {
+    // SAFETY: an all-zero ucred is valid; getsockopt writes at most `len` bytes into it.
+    let mut cred: libc::ucred = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: SO_PEERCRED on a valid socket fd with a valid buffer and length.
+    let ret = unsafe {
+        libc::getsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    if ret != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(cred.uid)
+}
+
 fn env_path(name: &str) -> Option<PathBuf> {
     std::env::var_os(name)
         .filter(|v| !v.is_empty())

@@ -333,6 +333,23 @@ pub fn encode_hello(out: &mut Vec<u8>) {
     out.extend_from_slice(&body);
 }
 
+/// A frame body is read into a buffer that grows with the bytes that
+/// arrive, from this much: the claimed length is not trusted up front, so a
+/// peer that claims 16 MiB and sends ten bytes holds ten bytes of memory.
+const FIRST_READ: usize = 64 * 1024;
+
+/// The body read for a frame of `len` bytes, or the error for a peer that
+/// hung up in the middle of it.
+fn complete(body: Vec<u8>, len: usize) -> Result<Vec<u8>, FrameError> {
+    if body.len() < len {
+        return Err(FrameError::Io(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("truncated frame: {} of {len} bytes", body.len()),
+        )));
+    }
+    Ok(body)
+}
+
 fn check_len(len: u32) -> Result<usize, FrameError> {
     let len = len as usize;
     if len == 0 || len > MAX_FRAME {
@@ -367,9 +384,11 @@ pub fn read_body(r: &mut impl Read) -> Result<Vec<u8>, FrameError> {
         Err(e) => return Err(FrameError::Io(e)),
     }
     let len = check_len(u32::from_le_bytes(len))?;
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body).map_err(FrameError::Io)?;
-    Ok(body)
+    let mut body = Vec::with_capacity(len.min(FIRST_READ));
+    r.take(len as u64)
+        .read_to_end(&mut body)
+        .map_err(FrameError::Io)?;
+    complete(body, len)
 }
 
 /// Reads one frame body from an async reader (the server side).
@@ -381,9 +400,12 @@ pub async fn read_body_async(r: &mut (impl AsyncRead + Unpin)) -> Result<Vec<u8>
         Err(e) => return Err(FrameError::Io(e)),
     }
     let len = check_len(u32::from_le_bytes(len))?;
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body).await.map_err(FrameError::Io)?;
-    Ok(body)
+    let mut body = Vec::with_capacity(len.min(FIRST_READ));
+    r.take(len as u64)
+        .read_to_end(&mut body)
+        .await
+        .map_err(FrameError::Io)?;
+    complete(body, len)
 }
 
 /// A frame borrowed from a [`FrameReader`]'s buffer.

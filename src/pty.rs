@@ -15,6 +15,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The master side of a pty, owned by the server.
 #[derive(Debug)]
@@ -137,6 +138,48 @@ pub fn spawn_detached(command: &str, env: &[(&str, String)]) -> io::Result<i32> 
     }
     let child = cmd.spawn()?;
     i32::try_from(child.id()).map_err(io::Error::other)
+}
+
+/// The soft fd limit the server started with, when it raised it (0: not raised).
+static STARTING_FD_LIMIT: AtomicU64 = AtomicU64::new(0);
+
+/// Raises the soft limit on open files to the hard limit. Each task holds
+/// three fds (pty, log, index) and each client one, so the common soft
+/// limit of 1 024 would refuse tasks in the hundreds; tasks get the limit
+/// back (see [`spawn`]). Returns (before, after).
+pub fn raise_fd_limit() -> io::Result<(u64, u64)> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the valid struct.
+    cvt(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) })?;
+    let before = limit.rlim_cur;
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: setrlimit reads the valid struct.
+        cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) })?;
+        STARTING_FD_LIMIT.store(before.max(1), Ordering::Relaxed);
+    }
+    Ok((before, limit.rlim_max))
+}
+
+/// The fd limit a task starts with: the one the server found, if raised.
+fn task_fd_limit() -> Option<libc::rlimit> {
+    let soft = STARTING_FD_LIMIT.load(Ordering::Relaxed);
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the valid struct.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    (soft > 0 && ok).then_some(libc::rlimit {
+        rlim_cur: soft,
+        rlim_max: limit.rlim_max,
+    })
 }
 
 fn set_nonblocking(fd: RawFd) -> io::Result<()> {

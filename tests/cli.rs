@@ -70,3 +70,28 @@ fn an_unwritable_state_dir_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn run_name_is_not_the_socket_name() {
+    // Regression: `-L` was a global argument with the id `name`, so
+    // `run --name build` moved the client to a socket called `build`.
+    let bg = Bg::new();
+    let out = bg
+        .cmd_at(&bg.socket, &["run", "--name", "build", "--", "true"])
+        .env_remove("BGMUX_SOCKET")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut cmd = std::process::Command::new(crate::support::BIN);
+    cmd.args(["-f", "/dev/null", "ls", "--json"])
+        .env("BGMUX_SOCKET", &bg.socket)
+        .env("BGMUX_STATE_DIR", &bg.state);
+    let ls = text(&cmd.output().unwrap().stdout);
+    assert!(ls.contains("\"build\""), "{ls}");
+    let mut cmd = std::process::Command::new(crate::support::BIN);
+    cmd.args(["-f", "/dev/null", "run", "--name", "two", "--", "true"])
+        .env("BGMUX_SOCKET", &bg.socket)
+        .env("BGMUX_STATE_DIR", &bg.state);
+    assert!(cmd.output().unwrap().status.success());
+    assert_eq!(bg.ls().len(), 2, "both tasks on the socket of BGMUX_SOCKET");
+}

@@ -273,3 +273,28 @@ fn kill_server_ends_every_task() {
     assert!(err.contains("no server running"), "{err}");
     let _ = text(b"");
 }
+
+#[test]
+fn tasks_started_from_inside_tmux_get_a_tmux_term() {
+    let bg = Bg::new();
+    let inside = bg
+        .cmd(&["run", "--", "/bin/sh", "-c", "echo term=$TERM"])
+        .env("TERM", "screen")
+        .output()
+        .unwrap();
+    let id = text(&inside.stdout).trim().to_string();
+    bg.ok(&["wait", &id]);
+    let log = bg.ok(&["log", &id]);
+    assert!(
+        log.contains("term=tmux-256color") || log.contains("term=screen-256color"),
+        "{log}"
+    );
+    let outside = bg
+        .cmd(&["run", "--", "/bin/sh", "-c", "echo term=$TERM"])
+        .env("TERM", "xterm-kitty")
+        .output()
+        .unwrap();
+    let id = text(&outside.stdout).trim().to_string();
+    bg.ok(&["wait", &id]);
+    assert!(bg.ok(&["log", &id]).contains("term=xterm-256color"));
+}

@@ -111,3 +111,36 @@ fn a_pane_too_small_is_refused() {
     outer.wait_for("no ro");
     assert_eq!(bg.ls().len(), 2, "the refused split started no task");
 }
+
+#[test]
+fn two_clients_have_their_own_views_and_the_last_active_sets_the_size() {
+    let bg = Bg::new();
+    bg.ok(&["run", "--name", "shared", "--", "/bin/sh"]);
+    bg.ok(&["run", "--name", "other", "--", "/bin/sh"]);
+    let mut wide = attach(&bg, "shared", 120, 40);
+    wait_until("the wide client sized it", SECS10, || {
+        (task_size(&bg, 1) == (39, 120)).then_some(())
+    });
+    let mut narrow = attach(&bg, "shared", 60, 20);
+    wait_until("the newest client sized it", SECS10, || {
+        (task_size(&bg, 1) == (19, 60)).then_some(())
+    });
+    wide.type_bytes(b"x");
+    wait_until("typing makes the wide client active", SECS10, || {
+        (task_size(&bg, 1) == (39, 120)).then_some(())
+    });
+    narrow.type_bytes(b"\x7f");
+    wait_until("and back", SECS10, || {
+        (task_size(&bg, 1) == (19, 60)).then_some(())
+    });
+    // Each client has its own view: the narrow one moves to task 2 alone.
+    narrow.type_bytes(b"\x02n");
+    narrow.wait_for("[bgmux] 2:other");
+    assert!(
+        wide.screen().contains("[bgmux] 1:shared"),
+        "{}",
+        wide.screen()
+    );
+    assert_eq!(bg.task(1)["attached_clients"], 1);
+    assert_eq!(bg.task(2)["attached_clients"], 1);
+}

@@ -360,3 +360,46 @@ impl Drop for Outer {
         let _ = self.child.wait();
     }
 }
+
+/// A process's resident memory in kB (`VmRSS` in /proc/PID/status).
+pub fn rss_kb(pid: i32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS for {pid}"))
+}
+
+/// How many fds a process has open.
+pub fn fd_count(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+/// Is process `pid` still there (and not a zombie)?
+pub fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit(')')
+            .next()
+            .is_some_and(|r| !r.trim_start().starts_with('Z'))
+    })
+}
+
+impl Bg {
+    /// The pid of the server on this socket, found in /proc (works with no
+    /// task running, unlike `server_pid`).
+    pub fn server_process(&self) -> i32 {
+        let socket = self.socket.to_str().unwrap().to_owned();
+        wait_until("the server process is found", SECS10, || {
+            std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+                let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+                let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+                let ours = args.contains(&socket.as_bytes()) && args.contains(&&b"server"[..]);
+                (ours && alive(pid)).then_some(pid)
+            })
+        })
+    }
+}

@@ -2,16 +2,23 @@
 //! `bgmux` binary, each on a private socket and state dir.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod peer;
 mod support;
 
 mod attach;
 mod cli;
+mod clients;
 mod config;
 mod docs;
 mod events;
+mod faults;
+mod hostile;
 mod lifecycle;
+mod load;
 mod mouse;
 mod notify;
+mod readme;
+mod remote;
 mod review;
 mod scrollback;
 mod security;

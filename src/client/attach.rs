@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGWINCH};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
 
 use super::terminal::{self, RawTerminal};
 use super::{unexpected, Conn};
@@ -33,10 +33,12 @@ impl Signals {
         let winch = Arc::new(AtomicBool::new(false));
         let quit = Arc::new(AtomicBool::new(false));
         signal_hook::flag::register(SIGWINCH, Arc::clone(&winch)).context("handling SIGWINCH")?;
-        for sig in [SIGTERM, SIGHUP, SIGINT] {
+        // Every signal that would end us by default and can be caught, so
+        // that the terminal is restored on the way out.
+        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             signal_hook::flag::register(sig, Arc::clone(&quit)).context("handling signals")?;
         }
-        for sig in [SIGWINCH, SIGTERM, SIGHUP, SIGINT] {
+        for sig in [SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             signal_hook::low_level::pipe::register(
                 sig,
                 notify.try_clone().context("cloning the signal pipe")?,

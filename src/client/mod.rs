@@ -64,6 +64,7 @@ impl Ctx {
                         .with_context(|| format!("connecting to {}", self.paths.socket.display()))
                 }
             };
+            check_server_uid(&stream, &self.paths.socket)?;
             match Conn::handshake(stream) {
                 Ok(conn) => return Ok(Some(conn)),
                 Err(Handshake::Gone) if attempt < 50 => {
@@ -219,6 +220,21 @@ fn peer_pid(stream: &UnixStream) -> Option<i32> {
         )
     };
     (ret == 0 && cred.pid > 0).then_some(cred.pid)
+}
+
+/// Refuses a server run by another user: it would see everything we send
+/// (a task's environment, keys typed while attached). The server does the
+/// same check the other way (SPEC §12).
+fn check_server_uid(stream: &UnixStream, socket: &std::path::Path) -> Result<()> {
+    let theirs = crate::paths::peer_uid(stream).context("reading the server's credentials")?;
+    let ours = crate::paths::uid();
+    if theirs != ours {
+        bail!(
+            "the server on {} runs as uid {theirs}, not you (uid {ours}): use -S with a socket in a directory of your own",
+            socket.display()
+        );
+    }
+    Ok(())
 }
 
 /// Why a handshake did not complete.

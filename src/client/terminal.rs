@@ -1,7 +1,7 @@
 //! The attached client's hold on the outer terminal: raw mode and the
 //! alternate screen on entry, and a restore that runs on every exit path —
-//! normal return, error, panic (a hook), and SIGTERM/SIGHUP (the attach loop
-//! turns them into a normal return). The restore is idempotent.
+//! normal return, error, panic (a hook), and SIGTERM/SIGHUP/SIGINT/SIGQUIT
+//! (the attach loop turns them into a normal return). The restore is idempotent.
 
 use std::io;
 use std::os::fd::RawFd;

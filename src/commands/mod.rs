@@ -33,8 +33,8 @@ use crate::server::{ConnId, Server};
 
 /// Runs the command line's command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
-    let paths = Paths::resolve(cli.socket.as_deref(), cli.name.as_deref())?;
-    let socket_flags = match (&cli.socket, &cli.name) {
+    let paths = Paths::resolve(cli.socket.as_deref(), cli.socket_name.as_deref())?;
+    let socket_flags = match (&cli.socket, &cli.socket_name) {
         (Some(_), _) => format!(
             " -S '{}'",
             paths.socket.display().to_string().replace('\'', r"'\''")

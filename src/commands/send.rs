@@ -84,10 +84,21 @@ pub fn handle(server: &mut Server, key: &str, data: &[u8]) -> ServerMsg {
         Err(e) => return e,
     };
     let ctl = server.senders.ctl.clone();
-    if let Some(task) = server.tasks.get_mut(&id) {
-        task.write(data, &ctl);
+    let Some(task) = server.tasks.get_mut(&id) else {
+        return ServerMsg::Error(format!("no task {key}"));
+    };
+    if !task.write(data, &ctl) {
+        return not_reading(id, task);
     }
     ServerMsg::Ok
+}
+
+/// The answer when a task's input queue is full (see `MAX_PENDING_INPUT`).
+fn not_reading(id: u64, task: &crate::server::Task) -> ServerMsg {
+    ServerMsg::Error(format!(
+        "task {id} is not reading its input ({} bytes wait): nothing sent",
+        task.pending_input()
+    ))
 }
 
 /// The server side for named keys.
@@ -108,6 +119,8 @@ pub fn handle_keys(server: &mut Server, key: &str, keys: &[String]) -> ServerMsg
             None => return ServerMsg::Error(format!("unknown key {k:?}")),
         }
     }
-    task.write(&data, &ctl);
+    if !task.write(&data, &ctl) {
+        return not_reading(id, task);
+    }
     ServerMsg::Ok
 }

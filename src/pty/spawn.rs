@@ -39,6 +39,9 @@ pub(super) struct Prepared {
     envp_ptrs: Vec<*const libc::c_char>,
     /// `bgmux: cannot run PROGRAM: ` for the child's error message.
     failure: Vec<u8>,
+    /// The open-files limit the server started with, to give back to the
+    /// task (the server raises its own; a limit survives `exec`).
+    fd_limit: Option<libc::rlimit>,
 }
 
 fn cstring(bytes: &[u8]) -> io::Result<CString> {
@@ -78,6 +81,7 @@ pub(super) fn prepare(spec: &SpawnSpec<'_>) -> io::Result<Prepared> {
         argv_ptrs,
         envp_ptrs,
         failure: format!("bgmux: cannot run {program}: ").into_bytes(),
+        fd_limit: super::task_fd_limit(),
     })
 }
 
@@ -164,6 +168,9 @@ unsafe fn child(p: &Prepared, slave: libc::c_int) -> ! {
         libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
+        if let Some(limit) = &p.fd_limit {
+            libc::setrlimit(libc::RLIMIT_NOFILE, limit);
+        }
         let ok = libc::setsid() >= 0
             && libc::ioctl(slave, libc::TIOCSCTTY as _, 0) >= 0
             && libc::dup2(slave, 0) >= 0

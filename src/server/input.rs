@@ -3,7 +3,7 @@
 //! (prompt, switcher, a y/n question) every key goes to that mode.
 
 use super::client::{Confirm, Mode};
-use super::keys::{parse_keys, Action, Key};
+use super::keys::{parse_one, Action, Key};
 use super::layout::{self, Dir};
 use super::{ConnId, Server};
 use crate::protocol::ServerMsg;
@@ -11,32 +11,27 @@ use crate::protocol::ServerMsg;
 impl Server {
     /// Input from an attached client.
     pub(super) fn on_input(&mut self, conn: ConnId, data: &[u8]) {
-        let Some(client) = self.clients.get_mut(&conn) else {
-            return;
-        };
-        if !matches!(client.mode, Mode::Normal) {
-            for key in parse_keys(data) {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let Some(client) = self.clients.get_mut(&conn) else {
+                return;
+            };
+            // Keys go to the overlay while one is open; a key may open or
+            // close one, so the mode is looked at again after each.
+            if !matches!(client.mode, Mode::Normal) {
+                let (key, used) = parse_one(rest);
+                rest = &rest[used..];
                 self.mode_key(conn, key);
+                continue;
             }
-            return;
-        }
-        let actions = client.keys.feed(data);
-        for action in actions {
-            // A prefixed key may open an overlay: what follows in the same
-            // read (a paste, a fast typist, a test) belongs to it.
-            let overlay = self
-                .clients
-                .get(&conn)
-                .is_some_and(|c| !matches!(c.mode, Mode::Normal));
-            match action {
-                Action::Forward(bytes) if overlay => parse_keys(&bytes)
-                    .into_iter()
-                    .for_each(|k| self.mode_key(conn, k)),
-                Action::Prefixed(key) if overlay => self.mode_key(conn, key),
-                Action::Mouse(ev) if overlay => self.mode_key(conn, Key::Mouse(ev)),
-                Action::Mouse(ev) => self.on_mouse(conn, ev),
-                Action::Forward(bytes) => self.forward(conn, &bytes),
-                Action::Prefixed(key) => self.prefixed(conn, key),
+            let (actions, used) = client.keys.feed_until(rest);
+            rest = &rest[used..];
+            for action in actions {
+                match action {
+                    Action::Mouse(ev) => self.on_mouse(conn, ev),
+                    Action::Forward(bytes) => self.forward(conn, &bytes),
+                    Action::Prefixed(key) => self.prefixed(conn, key),
+                }
             }
         }
     }

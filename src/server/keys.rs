@@ -83,7 +83,21 @@ impl Keys {
     }
 
     /// Splits `input` into actions.
-    pub fn feed(&mut self, input: &[u8]) -> Vec<Action> {
+    #[cfg(test)]
+    pub fn feed(&mut self, mut input: &[u8]) -> Vec<Action> {
+        let mut all = Vec::new();
+        while !input.is_empty() {
+            let (actions, used) = self.feed_until(input);
+            all.extend(actions);
+            input = &input[used..];
+        }
+        all
+    }
+
+    /// Splits the start of `input` into actions, stopping after the first
+    /// prefixed key or mouse report (either may open an overlay that the
+    /// rest of the input is for); returns the actions and the bytes used.
+    pub fn feed_until(&mut self, input: &[u8]) -> (Vec<Action>, usize) {
         let mut actions = Vec::new();
         let mut run = Vec::new();
         let mut i = 0;
@@ -96,6 +110,7 @@ impl Keys {
                     self.after_prefix = false;
                     flush(&mut run, &mut actions);
                     actions.push(Action::Prefixed(key));
+                    return (actions, i);
                 }
                 continue;
             }
@@ -124,14 +139,13 @@ impl Keys {
             if let Some((ev, len)) = super::mouse::parse(&input[i..]) {
                 flush(&mut run, &mut actions);
                 actions.push(Action::Mouse(ev));
-                i += len;
-                continue;
+                return (actions, i + len);
             }
             run.push(input[i]);
             i += 1;
         }
         flush(&mut run, &mut actions);
-        actions
+        (actions, i)
     }
 }
 
@@ -143,37 +157,33 @@ fn flush(run: &mut Vec<u8>, actions: &mut Vec<Action>) {
 
 /// Splits input in an overlay mode into keys. A lone ESC at the end of a
 /// read is the Escape key (terminals send a whole sequence in one write).
-pub fn parse_keys(input: &[u8]) -> Vec<Key> {
+#[cfg(test)]
+pub fn parse_keys(mut input: &[u8]) -> Vec<Key> {
     let mut keys = Vec::new();
-    let mut start = 0;
-    while start < input.len() {
-        if let Some((ev, len)) = super::mouse::parse(&input[start..]) {
-            keys.push(Key::Mouse(ev));
-            start += len;
-            continue;
-        }
-        let key = (start + 1..=input.len()).find_map(|end| {
-            let chunk = &input[start..end];
-            if chunk == b"\x1b" && end < input.len() && !matches!(input[end], b'[' | b'O') {
-                return Some((Key::Named("Escape"), end));
-            }
-            parse_key(chunk).map(|k| (k, end))
-        });
-        match key {
-            Some((key, end)) => {
-                keys.push(key);
-                start = end;
-            }
-            None => {
-                keys.push(match &input[start..] {
-                    [0x1b] => Key::Named("Escape"),
-                    rest => Key::Other(rest.to_vec()),
-                });
-                break;
-            }
-        }
+    while !input.is_empty() {
+        let (key, used) = parse_one(input);
+        keys.push(key);
+        input = &input[used..];
     }
     keys
+}
+
+/// The first key of non-empty `input` in an overlay mode, and its length.
+pub fn parse_one(input: &[u8]) -> (Key, usize) {
+    if let Some((ev, len)) = super::mouse::parse(input) {
+        return (Key::Mouse(ev), len);
+    }
+    let key = (1..=input.len()).find_map(|end| {
+        let chunk = &input[..end];
+        if chunk == b"\x1b" && end < input.len() && !matches!(input[end], b'[' | b'O') {
+            return Some((Key::Named("Escape"), end));
+        }
+        parse_key(chunk).map(|k| (k, end))
+    });
+    key.unwrap_or_else(|| match input {
+        [0x1b] => (Key::Named("Escape"), 1),
+        rest => (Key::Other(rest.to_vec()), rest.len()),
+    })
 }
 
 /// Parses one complete key from `bytes`, or `None` if more bytes are needed.

@@ -64,10 +64,15 @@ impl Server {
             .map_err(|e| (None, format!("{e:#}")))?;
         let (cols, rows) = spec.size.unwrap_or((DEFAULT_SIZE.cols, DEFAULT_SIZE.rows));
         let mut env = spec.env.clone();
+        let outer = env
+            .iter()
+            .find(|(k, _)| k == "TERM")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         env.retain(|(k, _)| k != "BGMUX_TASK_ID" && k != "BGMUX_SOCKET" && k != "TERM");
         env.push(("BGMUX_TASK_ID".into(), id.to_string()));
         env.push(("BGMUX_SOCKET".into(), self.socket.display().to_string()));
-        env.push(("TERM".into(), "xterm-256color".into()));
+        env.push(("TERM".into(), task_term(&outer).into()));
         let mut record = TaskRecord {
             id,
             name: spec.name.clone(),
@@ -278,6 +283,27 @@ pub fn waited(
     }
     let decider = ended.iter().find(|r| r.wait_code() != 0).or(ended.last())?;
     Some((decider.id, decider.wait_code()))
+}
+
+/// The `TERM` a task gets, from the `TERM` of the client that asked for it.
+/// bgmux draws to that outer terminal, so inside tmux or screen (whose
+/// `TERM` starts with `tmux` or `screen`) a task is told it runs in tmux
+/// (`tmux-256color`, or `screen-256color` where that terminfo entry is
+/// missing) and keeps to what those draw; anywhere else it gets
+/// `xterm-256color`, which the emulator implements.
+pub fn task_term(outer: &str) -> &'static str {
+    if !(outer.starts_with("tmux") || outer.starts_with("screen")) {
+        return "xterm-256color";
+    }
+    let dirs = ["/usr/share/terminfo", "/lib/terminfo", "/etc/terminfo"];
+    if dirs
+        .iter()
+        .any(|d| std::path::Path::new(d).join("t/tmux-256color").exists())
+    {
+        "tmux-256color"
+    } else {
+        "screen-256color"
+    }
 }
 
 /// A lifecycle event for `record`.

@@ -43,6 +43,8 @@ use crate::store::{Store, Syncer};
 /// How long a new server stays up with nothing to do, so the client that
 /// started it surely connects first.
 const STARTUP_GRACE: Duration = Duration::from_secs(5);
+/// How long the server stops accepting after `accept` failed.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// Every known task by id.
 pub type TaskMap = BTreeMap<u64, Task>;
@@ -105,6 +107,10 @@ pub enum Timer {
     WaitCheck,
     /// Kill a notify-command that runs too long.
     KillHook(i32),
+    /// Drop a connection that has read nothing for too long (see conn.rs).
+    StallCheck(ConnId),
+    /// Accept connections again after accepting failed (out of fds).
+    ResumeAccept,
 }
 
 /// All server state.
@@ -147,6 +153,11 @@ pub struct Server {
     pub hooks: notify::Hooks,
     /// The waiting check is scheduled.
     wait_check_armed: bool,
+    /// False for a moment after `accept` failed: a listener that stays
+    /// readable while we are out of fds must not spin the loop.
+    accepting: bool,
+    /// `accept` failures in a row; only the first of a run is logged.
+    accept_failures: u32,
     /// When the server started.
     started: Instant,
     /// The config file's values (replaced whole by `config reload`).
@@ -168,6 +179,10 @@ pub fn run(paths: &Paths, config: Config) -> Result<()> {
     // SAFETY: setting a signal disposition; SIGXFSZ ignored makes a write past
     // `ulimit -f` fail with EFBIG (a log error we survive) instead of killing us.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+    match crate::pty::raise_fd_limit() {
+        Ok((before, after)) => tracing::info!("open files limit {before}, raised to {after}"),
+        Err(e) => tracing::warn!("raising the open files limit: {e}"),
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -246,6 +261,8 @@ impl Server {
             notify_settings: notify::NotifySettings::from(&config),
             hooks: notify::Hooks::new(),
             wait_check_armed: false,
+            accepting: true,
+            accept_failures: 0,
             started: Instant::now(),
             config,
         }
@@ -273,9 +290,9 @@ impl Server {
                 biased;
                 Some(ev) = ctl_rx.recv() => self.handle(ev),
                 _ = sigchld.recv() => self.reap(),
-                accepted = listener.accept() => match accepted {
+                accepted = listener.accept(), if self.accepting => match accepted {
                     Ok((stream, _)) => self.accept(stream),
-                    Err(e) => tracing::warn!("accepting: {e}"),
+                    Err(e) => self.accept_failed(&e),
                 },
                 Some(ev) = pty_rx.recv() => self.handle(ev),
                 _ = sigterm.recv() => self.begin_exit(None),
@@ -331,6 +348,10 @@ impl Server {
     }
 
     fn accept(&mut self, stream: UnixStream) {
+        if self.accept_failures > 0 {
+            tracing::warn!("accepting again after {} failures", self.accept_failures);
+            self.accept_failures = 0;
+        }
         match stream.peer_cred() {
             Ok(cred) if cred.uid() == crate::paths::uid() => {}
             Ok(cred) => {
@@ -352,6 +373,18 @@ impl Server {
         self.conns
             .insert(id, Conn::start(id, read, write, self.senders.ctl.clone()));
         self.flush(id);
+    }
+
+    /// Out of fds (or another accept error): the connection stays in the
+    /// backlog, so stop accepting for a moment instead of failing again at
+    /// once, forever (and filling `server.log`).
+    fn accept_failed(&mut self, e: &std::io::Error) {
+        if self.accept_failures == 0 {
+            tracing::warn!("accepting a connection: {e}; retrying every {ACCEPT_PAUSE:?}");
+        }
+        self.accept_failures = self.accept_failures.saturating_add(1);
+        self.accepting = false;
+        self.add_timer(ACCEPT_PAUSE, Timer::ResumeAccept);
     }
 
     fn on_msg(&mut self, conn: ConnId, msg: ClientMsg) {
@@ -396,7 +429,7 @@ impl Server {
                     client.frame_sent();
                 }
             }
-            Flush::Pending => {}
+            Flush::Pending => self.arm_stall_check(conn),
             Flush::Dead => {
                 tracing::info!("connection {conn} stalled or gone; dropping it");
                 self.drop_conn(conn);
@@ -451,6 +484,8 @@ impl Server {
                 Timer::ExitNow => self.quit = true,
                 Timer::WaitCheck => self.check_waiting(),
                 Timer::KillHook(pid) => self.kill_hook(pid),
+                Timer::StallCheck(conn) => self.check_stall(conn),
+                Timer::ResumeAccept => self.accepting = true,
             }
         }
         self.render_due();

@@ -3,7 +3,10 @@
 //! log (`absorb`), and of a key from a client into the pty (`write`). The
 //! reading itself happens in a small task per pty ([`read_pty`]) that hands
 //! the loop batches of up to 64 KiB through a bounded channel, so a task that
-//! floods waits for the loop instead of growing memory.
+//! floods waits for the loop instead of growing memory. The reader appends
+//! each batch to the log as soon as it is read, before it waits in the
+//! channel: a `kill -9` of the server loses none of the bytes it read
+//! (SPEC §12).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,6 +23,12 @@ use crate::store::{LogWriter, Status, TaskRecord};
 
 /// How much one pty read may bring.
 const READ_SIZE: usize = 64 * 1024;
+/// Input waiting for a task that does not read it is capped here: past it,
+/// new input (keys, `send`, the answers to its own terminal queries) is
+/// dropped, so a task that floods queries (`ESC [ c`) and never reads
+/// cannot grow the server (SPEC §12). One write may still bring up to a
+/// frame (16 MiB) when nothing waits.
+pub const MAX_PENDING_INPUT: usize = 1 << 20;
 
 /// The live part of a task: gone once it has ended.
 #[derive(Debug)]
@@ -44,7 +53,8 @@ pub struct Task {
     pub term: Terminal,
     /// Present while the task runs.
     pub live: Option<Live>,
-    log: LogWriter,
+    /// Shared with the pty reader, which appends (never across an `.await`).
+    log: Rc<RefCell<LogWriter>>,
     /// When it last printed.
     pub last_output: Instant,
     /// Ended or started waiting while nobody watched, and not viewed since.
@@ -71,7 +81,13 @@ impl Task {
         let size = record.size;
         let term = Terminal::new(size.rows, size.cols, record.history_limit);
         let master = Rc::new(pty::register(master)?);
-        let reader = tokio::task::spawn_local(read_pty(record.id, Rc::clone(&master), events));
+        let log = Rc::new(RefCell::new(log));
+        let reader = tokio::task::spawn_local(read_pty(
+            record.id,
+            Rc::clone(&master),
+            Rc::clone(&log),
+            events,
+        ));
         let live = Live {
             master,
             reader,
@@ -99,7 +115,7 @@ impl Task {
             record,
             term,
             live: None,
-            log,
+            log: Rc::new(RefCell::new(log)),
             last_output: Instant::now(),
             unseen: false,
             in_memory: false,
@@ -116,9 +132,9 @@ impl Task {
         self.live.is_some()
     }
 
-    /// The hot path: feeds output to the emulator and the log, and writes the
-    /// emulator's answers to terminal queries back to the pty. Returns the
-    /// log error, the first time writing it fails.
+    /// The hot path: feeds output to the emulator (the reader has logged it
+    /// already), and writes the emulator's answers to terminal queries back
+    /// to the pty. Returns the log error, the first time writing it fails.
     pub fn absorb(&mut self, data: &[u8], events: &mpsc::Sender<Event>) -> Option<String> {
         self.term.advance(data);
         let replies = self.term.take_replies();
@@ -127,21 +143,35 @@ impl Task {
         }
         self.record.output_bytes += data.len() as u64;
         self.last_output = Instant::now();
-        let failed = self.log.append(data);
+        let failed = self.log.borrow_mut().take_failure();
         if failed.is_some() {
             self.record.log_incomplete = true;
         }
         failed
     }
 
-    /// Writes `data` to the pty, queueing what it does not take now.
-    pub fn write(&mut self, data: &[u8], events: &mpsc::Sender<Event>) {
+    /// Writes `data` to the pty, queueing what it does not take now. Refuses
+    /// (returns false) while [`MAX_PENDING_INPUT`] bytes already wait.
+    pub fn write(&mut self, data: &[u8], events: &mpsc::Sender<Event>) -> bool {
         let id = self.record.id;
         let Some(live) = self.live.as_mut() else {
-            return;
+            return false;
         };
+        if live.pending.len() >= MAX_PENDING_INPUT {
+            tracing::debug!(
+                "task {id} is not reading its input: {} bytes dropped",
+                data.len()
+            );
+            return false;
+        }
         live.pending.extend_from_slice(data);
         live.flush(id, events);
+        true
+    }
+
+    /// Bytes written to the task but not yet taken by its pty.
+    pub fn pending_input(&self) -> usize {
+        self.live.as_ref().map_or(0, |l| l.pending.len())
     }
 
     /// The pty became writable again.
@@ -202,7 +232,7 @@ impl Task {
         self.live = None;
         // Nothing more can come: free the log's file descriptors (an ended
         // task would otherwise hold two until `rm`).
-        self.log = LogWriter::closed();
+        *self.log.borrow_mut() = LogWriter::closed();
     }
 }
 
@@ -244,11 +274,17 @@ thread_local! {
     static READ_BUF: RefCell<Box<[u8]>> = RefCell::new(vec![0u8; READ_SIZE].into_boxed_slice());
 }
 
-/// Reads the pty until it ends, handing batches to the loop. Each batch is
-/// copied out of the shared [`READ_BUF`] at its size: one allocation the
-/// size of what was read, not a zeroed 64 KiB buffer and a shrink per read
-/// (3 % of the server's time in a flood), and an idle task holds no buffer.
-pub async fn read_pty(id: u64, master: Rc<AsyncFd<Master>>, events: mpsc::Sender<Event>) {
+/// Reads the pty until it ends, logging each batch at once and handing it
+/// to the loop. Each batch is copied out of the shared [`READ_BUF`] at its
+/// size: one allocation the size of what was read, not a zeroed 64 KiB
+/// buffer and a shrink per read (3 % of the server's time in a flood), and
+/// an idle task holds no buffer.
+pub async fn read_pty(
+    id: u64,
+    master: Rc<AsyncFd<Master>>,
+    log: Rc<RefCell<LogWriter>>,
+    events: mpsc::Sender<Event>,
+) {
     loop {
         let Ok(mut guard) = master.readable().await else {
             break;
@@ -258,6 +294,11 @@ pub async fn read_pty(id: u64, master: Rc<AsyncFd<Master>>, events: mpsc::Sender
         });
         match read {
             Ok(Ok(data)) if !data.is_empty() => {
+                // Logged before the batch waits in the channel (up to 32 of
+                // them when the loop is busy): once read, it is in the page
+                // cache and survives a kill -9. A failure is kept in the
+                // writer for `absorb` to report.
+                let _ = log.borrow_mut().append(&data);
                 if events.send(Event::Output(id, data)).await.is_err() {
                     return;
                 }

@@ -44,6 +44,8 @@ pub struct LogWriter {
     sealed: VecDeque<(u64, u64)>,
     indexer: Indexer,
     entries: Vec<Entry>,
+    /// The first failure, until the owner takes it (see [`LogWriter::take_failure`]).
+    failure: Option<String>,
 }
 
 impl LogWriter {
@@ -73,6 +75,7 @@ impl LogWriter {
             sealed: VecDeque::new(),
             indexer: Indexer::at(0, 0),
             entries: Vec::new(),
+            failure: None,
         }
     }
 
@@ -105,7 +108,15 @@ impl LogWriter {
     fn fail(&mut self, why: String) -> Option<String> {
         self.file = None;
         self.index = None;
+        self.failure = Some(why.clone());
         Some(why)
+    }
+
+    /// The first write failure, once: for the owner of a writer that
+    /// someone else appends to (the server's pty reader appends; the loop
+    /// marks the record).
+    pub fn take_failure(&mut self) -> Option<String> {
+        self.failure.take()
     }
 
     /// Opens the segment starting at the current offset and marks it in

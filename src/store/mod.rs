@@ -114,7 +114,8 @@ impl Store {
 
     /// Every record on disk, sorted by id. A record that cannot be parsed is
     /// moved aside with a warning; a log without a record gets a `lost`
-    /// record made up from the log, so no output ever disappears from `ls`.
+    /// record made up from the log, so no output ever disappears from `ls`;
+    /// a temporary file left by a write that never got its rename is removed.
     pub fn load(&self) -> Vec<TaskRecord> {
         let mut records = Vec::new();
         let mut logs = Vec::new();
@@ -123,8 +124,13 @@ impl Store {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if let Some((id, _)) = entry.file_name().to_str().and_then(segments::parse_name) {
+            let name = entry.file_name();
+            if let Some((id, _)) = name.to_str().and_then(segments::parse_name) {
                 logs.push(id);
+                continue;
+            }
+            if name.to_str().is_some_and(stale_temporary) {
+                let _ = fs::remove_file(&path);
                 continue;
             }
             let numbered = path
@@ -267,6 +273,14 @@ impl Store {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
     }
+}
+
+/// Is `name` the temporary file of a record write whose process is gone
+/// (`7.tmp-PID`, see [`write_atomic`])? Its rename never came.
+fn stale_temporary(name: &str) -> bool {
+    name.split_once(".tmp-")
+        .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
 }
 
 /// Writes `data` to `path` through a temporary file and a rename.

@@ -120,7 +120,7 @@ fn draw_table(sw: &mut Switcher, tasks: &TaskMap, ids: &[u64], area: Rect, buf: 
         Constraint::Length(2),
         Constraint::Length(4),
         Constraint::Fill(1),
-        Constraint::Length(16),
+        Constraint::Length(17),
         Constraint::Length(8),
         Constraint::Length(8),
         Constraint::Length(7),

@@ -43,6 +43,21 @@ impl Row {
         &self.cells
     }
 
+    /// The cells that carry the row's line: all stored cells of a wrapped
+    /// row (its trailing blanks are part of the line, for joined export and
+    /// reflow), up to the last non-blank one otherwise.
+    pub fn line_cells(&self) -> &[Cell] {
+        let used = if self.wrapped {
+            self.cells.len()
+        } else {
+            self.cells
+                .iter()
+                .rposition(|c| !c.is_plain_blank())
+                .map_or(0, |i| i + 1)
+        };
+        &self.cells[..used]
+    }
+
     /// Makes sure cells `..end` are stored.
     #[inline]
     fn extend_to(&mut self, end: usize) {

@@ -84,18 +84,7 @@ impl Block {
 
     /// Appends a grid row (see the file comment).
     pub fn push(&mut self, row: &Row) {
-        let cells = row.cells();
-        // Trailing blanks of a wrapped row are part of the line (joined
-        // export and reflow need them), so only unwrapped rows are trimmed.
-        let used = if row.wrapped {
-            cells.len()
-        } else {
-            cells
-                .iter()
-                .rposition(|c| !c.is_plain_blank())
-                .map_or(0, |i| i + 1)
-        };
-        let cells = &cells[..used];
+        let cells = row.line_cells();
         // The common case, plain ASCII in the plain style, is a byte copy.
         // (A fold without early exit, so that it vectorises.)
         if cells.iter().fold(0, |acc, c| acc | c.style | c.ch >> 7) == 0 {

@@ -105,17 +105,9 @@ pub(super) fn reflow(
 
 /// Gathers the cells of a grid row (a wrapped row keeps its blanks).
 fn push_grid_row(w: &mut Rewrap, row: &Row, old_cols: usize) {
-    let cells = row.cells();
-    let used = if row.wrapped {
-        cells.len()
-    } else {
-        cells
-            .iter()
-            .rposition(|c| !c.is_plain_blank())
-            .map_or(0, |i| i + 1)
-    };
+    let cells = row.line_cells();
     let mut text = String::new();
-    for &cell in cells[..used.min(old_cols)]
+    for &cell in cells[..cells.len().min(old_cols)]
         .iter()
         .filter(|c| !c.is_spacer())
     {
@@ -166,6 +158,11 @@ impl Rewrap {
         for cell in line {
             let width = 1 + usize::from(cell.wide);
             if width > self.cols {
+                // A wide character cannot be shown on a 1-column screen; a
+                // cursor on it stays where it would have been.
+                if cursor.is_some_and(|(k, _)| at.is_none() && k < offset + width) {
+                    at = Some((rows.len() - 1, col.min(self.cols - 1)));
+                }
                 offset += width;
                 continue;
             }
@@ -177,7 +174,10 @@ impl Rewrap {
                 col = 0;
             }
             if let Some((k, _)) = cursor.filter(|&(k, _)| at.is_none() && k < offset + width) {
-                at = Some((rows.len() - 1, col + (k - offset).min(width - 1)));
+                at = Some((
+                    rows.len() - 1,
+                    col + k.saturating_sub(offset).min(width - 1),
+                ));
             }
             let row = rows.last_mut().expect("invariant: rows starts non-empty");
             put(row, col, cell, self.cols);

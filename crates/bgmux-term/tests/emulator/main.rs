@@ -7,6 +7,7 @@ mod fixtures;
 mod frames;
 mod memory;
 mod props;
+mod regressions;
 mod resize;
 mod support;
 mod tmux;
