@@ -437,7 +437,11 @@ impl FrameReader {
             (self.start, self.end) = (0, 0);
         }
         let held = self.end - self.start;
-        let room = self.pending_len().unwrap_or(0).saturating_sub(held).max(64 * 1024);
+        let room = self
+            .pending_len()
+            .unwrap_or(0)
+            .saturating_sub(held)
+            .max(64 * 1024);
         if self.buf.len() - self.end < room && self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, held);
@@ -458,7 +462,7 @@ impl FrameReader {
     }
 
     /// The next complete frame in the buffer, if there is one.
-    pub fn next<M: for<'de> Deserialize<'de>>(
+    pub fn next_frame<M: for<'de> Deserialize<'de>>(
         &mut self,
     ) -> Result<Option<FrameRef<'_, M>>, FrameError> {
         let Some(total) = self.pending_len() else {
@@ -546,7 +550,7 @@ mod tests {
         for piece in wire.chunks(3) {
             let mut src = piece;
             assert_eq!(reader.fill(&mut src).unwrap(), piece.len());
-            while let Some(frame) = reader.next::<ServerMsg>().unwrap() {
+            while let Some(frame) = reader.next_frame::<ServerMsg>().unwrap() {
                 got.push(match frame {
                     FrameRef::Data(d) => format!("data {}", d.len()),
                     FrameRef::Msg(m) => format!("{m:?}"),

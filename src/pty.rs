@@ -225,6 +225,18 @@ impl Master {
         Ok(())
     }
 
+    /// Bytes the slave side wrote that wait for us to read (FIONREAD).
+    pub fn unread(&self) -> usize {
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int into the valid pointer.
+        let ok = unsafe { libc::ioctl(self.fd.as_raw_fd(), libc::FIONREAD, &mut n) } == 0;
+        if ok {
+            usize::try_from(n).unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
     /// The foreground process group of the pty, if any.
     pub fn foreground_pgrp(&self) -> Option<i32> {
         // SAFETY: tcgetpgrp only takes the fd.

@@ -198,3 +198,19 @@ fn a_task_that_never_reads_the_answers_to_its_queries_keeps_the_server_bounded()
     assert!(err.contains("is not reading its input"), "{err}");
     bg.ok(&["send", &probe.to_string(), "fine"]);
 }
+
+/// `kill` under a flood: the task ignores SIGHUP and floods, so only the
+/// SIGKILL after the grace period (a timer) ends it.
+#[test]
+fn kill_ends_a_flooding_task_that_ignores_sighup() {
+    let bg = Bg::new();
+    let id = bg.sh("trap '' HUP; exec yes flooding-and-ignoring-sighup");
+    wait_until("the flood is on", SECS10, || {
+        (bg.task(id)["output_bytes"].as_u64().unwrap() > 10_000_000).then_some(())
+    });
+    let asked = Instant::now();
+    bg.ok(&["kill", &id.to_string()]);
+    let t = bg.wait_status(id, "killed");
+    eprintln!("killed {:?} after kill (grace 2 s)", asked.elapsed());
+    assert_eq!(t["signal"], libc::SIGKILL, "{t}");
+}

@@ -12,6 +12,7 @@ mod config;
 mod docs;
 mod events;
 mod faults;
+mod fuzzed;
 mod hostile;
 mod lifecycle;
 mod load;

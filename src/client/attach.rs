@@ -134,7 +134,7 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
                 return Ok("[lost server]".into());
             }
             loop {
-                match frames.next() {
+                match frames.next_frame() {
                     Ok(Some(FrameRef::Data(data))) => {
                         terminal::write_fd(1, data).context("writing to the terminal")?;
                         if panic_after_frame {

@@ -167,7 +167,10 @@ impl Client {
         if !self.dirty || self.in_flight {
             return self.message.as_ref().map(|(_, until)| *until);
         }
-        if self.typed.is_some_and(|t| now.duration_since(t) < TYPED_WINDOW) {
+        if self
+            .typed
+            .is_some_and(|t| now.duration_since(t) < TYPED_WINDOW)
+        {
             return Some(now);
         }
         Some(self.last_render.map_or(now, |t| t + self.interval()))

@@ -5,7 +5,8 @@
 //! A task ends when its process has been reaped *and* its pty has reached
 //! EOF, so that `wait` returns only after every byte is in the log. A
 //! background child that keeps the pty open cannot hold the end back for
-//! more than [`DRAIN_GRACE`].
+//! more than [`DRAIN_GRACE`], or [`DRAIN_MAX`] while output it wrote before
+//! it exited is still being read.
 
 use std::time::Duration;
 
@@ -17,6 +18,12 @@ use crate::store::{LogWriter, Size, Status, TaskRecord};
 
 /// How long a reaped task's pty may stay open before the task ends anyway.
 const DRAIN_GRACE: Duration = Duration::from_millis(300);
+/// After the grace, how often to look again while output the task wrote is
+/// still on its way (a busy server may take longer than the grace)...
+const DRAIN_RECHECK: Duration = Duration::from_millis(50);
+/// ...and for how long at most: a background child that keeps printing
+/// into the pty cannot hold the end back for longer.
+const DRAIN_MAX: Duration = Duration::from_secs(5);
 /// How long `kill` waits after SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(2);
 /// Default pty size for `run` without `--size`.
@@ -188,11 +195,33 @@ impl Server {
                 continue;
             };
             live.exited = Some(kind);
+            live.exited_at = Some(std::time::Instant::now());
             if live.eof {
                 self.finish_task(id);
             } else {
                 self.add_timer(DRAIN_GRACE, Timer::Finish(id));
             }
+        }
+    }
+
+    /// The drain grace of a reaped task is over (its pty is still open: a
+    /// background child holds it). Ends it, unless output it wrote is still
+    /// in the pty or on its way to the emulator, which a loaded server can
+    /// take longer than the grace to read: ending it then would lose that
+    /// output. Then it looks again shortly, for up to [`DRAIN_MAX`].
+    pub(super) fn finish_after_grace(&mut self, id: u64) {
+        let Some(task) = self.tasks.get(&id) else {
+            return;
+        };
+        let overdue = task
+            .live
+            .as_ref()
+            .and_then(|l| l.exited_at)
+            .is_some_and(|t| t.elapsed() >= DRAIN_MAX);
+        if task.drained() || overdue {
+            self.finish_task(id);
+        } else {
+            self.add_timer(DRAIN_RECHECK, Timer::Finish(id));
         }
     }
 

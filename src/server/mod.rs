@@ -290,13 +290,19 @@ impl Server {
                 biased;
                 Some(ev) = ctl_rx.recv() => self.handle(ev),
                 _ = sigchld.recv() => self.reap(),
+                _ = sigterm.recv() => self.begin_exit(None),
                 accepted = listener.accept(), if self.accepting => match accepted {
                     Ok((stream, _)) => self.accept(stream),
                     Err(e) => self.accept_failed(&e),
                 },
                 Some(ev) = pty_rx.recv() => self.handle(ev),
-                _ = sigterm.recv() => self.begin_exit(None),
                 _ = sleep_until(deadline) => self.fire_timers(),
+            }
+            // Under a flood the pty branch is ready at every turn and the
+            // sleep is never polled: due timers (kill's SIGKILL, stall
+            // checks) must not wait for a quiet moment.
+            if self.timer_due() {
+                self.fire_timers();
             }
             self.render_due();
         }
@@ -461,6 +467,11 @@ impl Server {
         self.timers.push((Instant::now() + delay, timer));
     }
 
+    fn timer_due(&self) -> bool {
+        let now = Instant::now();
+        self.timers.iter().any(|(t, _)| *t <= now)
+    }
+
     fn next_deadline(&self) -> Option<Instant> {
         let now = Instant::now();
         let timers = self.timers.iter().map(|(t, _)| *t);
@@ -474,7 +485,7 @@ impl Server {
         self.timers = rest;
         for (_, timer) in due {
             match timer {
-                Timer::Finish(id) => self.finish_task(id),
+                Timer::Finish(id) => self.finish_after_grace(id),
                 Timer::KillHard(id) => {
                     if let Some(task) = self.tasks.get(&id) {
                         task.signal(libc::SIGKILL);

@@ -8,7 +8,7 @@
 //! channel: a `kill -9` of the server loses none of the bytes it read
 //! (SPEC §12).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -40,6 +40,10 @@ pub struct Live {
     waiting_writable: bool,
     /// How the process ended, once reaped (output may still be draining).
     pub exited: Option<ExitKind>,
+    /// When it was reaped.
+    pub exited_at: Option<Instant>,
+    /// Bytes the reader has read (and logged); `absorb` catches up.
+    read: Rc<Cell<u64>>,
     /// The reader saw the end of the pty.
     pub eof: bool,
 }
@@ -82,10 +86,14 @@ impl Task {
         let term = Terminal::new(size.rows, size.cols, record.history_limit);
         let master = Rc::new(pty::register(master)?);
         let log = Rc::new(RefCell::new(log));
+        let read = Rc::new(Cell::new(0));
         let reader = tokio::task::spawn_local(read_pty(
             record.id,
             Rc::clone(&master),
-            Rc::clone(&log),
+            Reader {
+                log: Rc::clone(&log),
+                read: Rc::clone(&read),
+            },
             events,
         ));
         let live = Live {
@@ -94,6 +102,8 @@ impl Task {
             pending: Vec::new(),
             waiting_writable: false,
             exited: None,
+            exited_at: None,
+            read,
             eof: false,
         };
         Ok(Task {
@@ -125,6 +135,15 @@ impl Task {
     /// Does the emulator hold this task's screen?
     pub fn in_memory(&self) -> bool {
         self.in_memory
+    }
+
+    /// Has all the output the task wrote reached the log and the emulator:
+    /// none left in the pty, none read but not yet absorbed? (A task that
+    /// has ended is drained.)
+    pub fn drained(&self) -> bool {
+        self.live.as_ref().is_none_or(|l| {
+            l.read.get() == self.record.output_bytes && l.master.get_ref().unread() == 0
+        })
     }
 
     /// Is the process still there?
@@ -274,6 +293,13 @@ thread_local! {
     static READ_BUF: RefCell<Box<[u8]>> = RefCell::new(vec![0u8; READ_SIZE].into_boxed_slice());
 }
 
+/// What the pty reader shares with its task.
+#[derive(Debug)]
+pub struct Reader {
+    log: Rc<RefCell<LogWriter>>,
+    read: Rc<Cell<u64>>,
+}
+
 /// Reads the pty until it ends, logging each batch at once and handing it
 /// to the loop. Each batch is copied out of the shared [`READ_BUF`] at its
 /// size: one allocation the size of what was read, not a zeroed 64 KiB
@@ -282,7 +308,7 @@ thread_local! {
 pub async fn read_pty(
     id: u64,
     master: Rc<AsyncFd<Master>>,
-    log: Rc<RefCell<LogWriter>>,
+    reader: Reader,
     events: mpsc::Sender<Event>,
 ) {
     loop {
@@ -298,7 +324,8 @@ pub async fn read_pty(
                 // them when the loop is busy): once read, it is in the page
                 // cache and survives a kill -9. A failure is kept in the
                 // writer for `absorb` to report.
-                let _ = log.borrow_mut().append(&data);
+                let _ = reader.log.borrow_mut().append(&data);
+                reader.read.set(reader.read.get() + data.len() as u64);
                 if events.send(Event::Output(id, data)).await.is_err() {
                     return;
                 }

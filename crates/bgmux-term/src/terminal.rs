@@ -275,7 +275,8 @@ impl Terminal {
     pub fn draw_changed(&self, frame: &mut Frame, area: Rect, since: Option<Stamp>) -> usize {
         let s = &self.screen;
         let now = self.stamp();
-        let since = since.filter(|st| (st.grid, st.rows, st.cols) == (now.grid, now.rows, now.cols));
+        let since =
+            since.filter(|st| (st.grid, st.rows, st.cols) == (now.grid, now.rows, now.cols));
         if since.is_none() {
             frame.fill(area, ' ', &crate::Style::default());
         }
@@ -284,7 +285,13 @@ impl Terminal {
         let mut drawn = 0;
         for r in 0..usize::from(clipped.rows) {
             if since.is_none_or(|st| s.grid.stamp(r) > st.gen) {
-                draw::grid_row(frame, clipped.row + r as u16, clipped.col, cols, s.grid.row(r));
+                draw::grid_row(
+                    frame,
+                    clipped.row + r as u16,
+                    clipped.col,
+                    cols,
+                    s.grid.row(r),
+                );
                 drawn += 1;
             }
         }

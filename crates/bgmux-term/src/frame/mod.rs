@@ -164,7 +164,8 @@ pub struct Frame {
 
 impl PartialEq for Frame {
     fn eq(&self, other: &Frame) -> bool {
-        (self.rows, self.cols, self.cursor, self.modes) == (other.rows, other.cols, other.cursor, other.modes)
+        (self.rows, self.cols, self.cursor, self.modes)
+            == (other.rows, other.cols, other.cursor, other.modes)
             && self.cells == other.cells
     }
 }

@@ -1,50 +1,9 @@
-//! Regression tests: inputs that once broke the emulator, replayed the way
-//! the fuzz target (`fuzz/fuzz_targets/advance.rs`) runs them. Crash
+//! Regression tests: inputs that once broke the emulator, replayed through
+//! the fuzz target's checks (`fuzz/checks/advance.rs`). Crash
 //! reproducers from `cargo fuzz` go into `tests/fuzz-regressions/`, named
 //! after the bug.
 
-use bgmux_term::{Frame, Modes, Terminal};
-
-use crate::frames::frame_diff;
-use crate::support;
-
-/// The frame of a terminal, with the alternate-screen flag cleared (it is
-/// not rendered, so a replayed terminal never has it).
-fn frame_of(t: &Terminal) -> Frame {
-    let mut f = support::frame_of(t);
-    f.set_modes(Modes {
-        alt_screen: false,
-        ..t.modes()
-    });
-    f
-}
-
-/// The fuzz target's body, as a function.
-fn fuzz_case(data: &[u8]) {
-    let [rows, cols, split, rest @ ..] = data else {
-        return;
-    };
-    let mut t = Terminal::new(u16::from(*rows % 30 + 1), u16::from(*cols % 90 + 1), 64);
-    let step = usize::from(*split).max(1);
-    for (i, chunk) in rest.chunks(step).enumerate() {
-        t.advance(chunk);
-        if i % 7 == 6 {
-            let (r, c) = (
-                chunk[0] % 30 + 1,
-                chunk.last().copied().unwrap_or(1) % 90 + 1,
-            );
-            t.resize(u16::from(r), u16::from(c));
-        }
-    }
-    assert!(t.history_len() <= 64);
-    let f = frame_of(&t);
-    let mut bytes = Vec::new();
-    f.render_full(&mut bytes);
-    let mut t2 = Terminal::new(t.rows(), t.cols(), 0);
-    t2.advance(&bytes);
-    let f2 = frame_of(&t2);
-    assert!(f2 == f, "render_full round trip: {}", frame_diff(&f2, &f));
-}
+use bgmux_term::Terminal;
 
 #[test]
 fn fuzz_reproducers() {
@@ -57,7 +16,7 @@ fn fuzz_reproducers() {
     assert!(!files.is_empty());
     for file in files {
         eprintln!("{}", file.path().display());
-        fuzz_case(&std::fs::read(file.path()).expect("reproducer"));
+        crate::fuzzed::check::run(&std::fs::read(file.path()).expect("reproducer"));
     }
 }
 
