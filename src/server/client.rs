@@ -74,6 +74,12 @@ pub struct Client {
     /// of yet: what follows it (the echo) is drawn at once, not on the
     /// frame tick.
     pub typed: Option<Instant>,
+    /// The task this client last typed into and when: its next output is
+    /// the echo of the key, drawn at once even while other panes flood
+    /// (see [`Server::mark_dirty`]).
+    pub echo_from: Option<(u64, Instant)>,
+    /// Output that counts as an echo arrived: draw at once.
+    pub echo_due: bool,
     /// A frame is queued and not yet written to the socket.
     pub in_flight: bool,
     /// The last frame sent (what the client's terminal shows).
@@ -167,10 +173,10 @@ impl Client {
         if !self.dirty || self.in_flight {
             return self.message.as_ref().map(|(_, until)| *until);
         }
-        if self
+        let typed = self
             .typed
-            .is_some_and(|t| now.duration_since(t) < TYPED_WINDOW)
-        {
+            .is_some_and(|t| now.duration_since(t) < TYPED_WINDOW);
+        if typed || self.echo_due {
             return Some(now);
         }
         Some(self.last_render.map_or(now, |t| t + self.interval()))
@@ -213,6 +219,8 @@ impl Server {
             dirty: true,
             last_render: None,
             typed: None,
+            echo_from: None,
+            echo_due: false,
             in_flight: false,
             shown: None,
             composer: Default::default(),
@@ -486,11 +494,24 @@ impl Server {
     }
 
     /// Marks the clients showing task `id` for a new frame.
+    /// Task `id` printed: every client showing it needs a frame. For a
+    /// client that just typed into it, this output is the key's echo, drawn
+    /// at once rather than on the next frame tick (the render right after
+    /// the key came before the echo).
     pub fn mark_dirty(&mut self, id: u64) {
+        let now = Instant::now();
         for client in self.clients.values_mut() {
             let previewed = matches!(&client.mode, Mode::Switcher(s) if s.selected == id);
             if previewed || client.shows(id) {
                 client.dirty = true;
+            }
+            if let Some((task, at)) = client.echo_from {
+                if task == id && now.duration_since(at) < TYPED_WINDOW {
+                    client.echo_due = true;
+                }
+                if task == id || now.duration_since(at) >= TYPED_WINDOW {
+                    client.echo_from = None;
+                }
             }
         }
     }
@@ -533,6 +554,7 @@ impl Server {
         out.append(&mut client.extra);
         client.dirty = false;
         client.typed = None;
+        client.echo_due = false;
         client.last_render = Some(now);
         if out.is_empty() {
             return;

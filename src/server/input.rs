@@ -2,6 +2,8 @@
 //! except the prefix and the key after it (SPEC §4); in an overlay mode
 //! (prompt, switcher, a y/n question) every key goes to that mode.
 
+use std::time::Instant;
+
 use super::client::{Confirm, Mode};
 use super::keys::{parse_one, Action, Key};
 use super::layout::{self, Dir};
@@ -38,10 +40,11 @@ impl Server {
 
     /// Types into the focused pane; the typing client's sizes win.
     fn forward(&mut self, conn: ConnId, bytes: &[u8]) {
-        let Some(client) = self.clients.get(&conn) else {
+        let Some(client) = self.clients.get_mut(&conn) else {
             return;
         };
         let task = client.focused_task();
+        client.echo_from = Some((task, Instant::now()));
         for p in client.placed() {
             if let Some(t) = self.tasks.get_mut(&p.task) {
                 t.resize(p.inner.cols, p.inner.rows);

@@ -71,6 +71,10 @@ pub enum Event {
     Writable(ConnId),
 }
 
+/// How many batches of pty output the loop handles in a row before it lets
+/// the runtime poll for other work (see the loop in [`Server::run`]).
+const YIELD_EVERY: u32 = 4;
+
 /// The senders helpers use to reach the loop.
 #[derive(Debug, Clone)]
 pub struct Senders {
@@ -284,6 +288,7 @@ impl Server {
             std::process::id(),
             self.socket.display()
         );
+        let mut streak = 0;
         while !self.quit {
             let deadline = self.next_deadline();
             tokio::select! {
@@ -295,8 +300,20 @@ impl Server {
                     Ok((stream, _)) => self.accept(stream),
                     Err(e) => self.accept_failed(&e),
                 },
-                Some(ev) = pty_rx.recv() => self.handle(ev),
+                Some(ev) = pty_rx.recv() => {
+                    self.handle(ev);
+                    streak += 1;
+                }
                 _ = sleep_until(deadline) => self.fire_timers(),
+            }
+            // While tasks flood, the queue of their output is never empty
+            // and this loop would not give the runtime a turn to poll for
+            // readiness (a client's keys, the reader of the task typed
+            // into) until it is; a key would wait behind up to a queue's
+            // worth of batches. A turn every few batches bounds that wait.
+            if streak >= YIELD_EVERY {
+                streak = 0;
+                tokio::task::yield_now().await;
             }
             // Under a flood the pty branch is ready at every turn and the
             // sleep is never polled: due timers (kill's SIGKILL, stall
@@ -304,6 +321,7 @@ impl Server {
             if self.timer_due() {
                 self.fire_timers();
             }
+            self.read_echoes();
             self.render_due();
         }
         // No new client may queue up behind a server that is leaving.
@@ -342,6 +360,25 @@ impl Server {
                     c.writable();
                 }
                 self.flush(conn);
+            }
+        }
+    }
+
+    /// Reads at once the output of each task a client typed into in the
+    /// last moment (see [`Task::read_now`]): its echo is drawn without
+    /// waiting behind other tasks' floods.
+    fn read_echoes(&mut self) {
+        let now = Instant::now();
+        let typed: Vec<u64> = self
+            .clients
+            .values()
+            .filter_map(|c| c.echo_from)
+            .filter(|(_, at)| now.duration_since(*at) < client::TYPED_WINDOW)
+            .map(|(task, _)| task)
+            .collect();
+        for id in typed {
+            if let Some(data) = self.tasks.get_mut(&id).and_then(Task::read_now) {
+                self.on_output(id, &data);
             }
         }
     }

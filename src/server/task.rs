@@ -169,6 +169,26 @@ impl Task {
         failed
     }
 
+    /// Reads what the pty has now, bypassing the reader task and the queue
+    /// behind it, and logs it as the reader would; `None` if there is
+    /// nothing, or if a batch the reader took is still on its way (reading
+    /// past it would reorder the output). Used for the echo of a key while
+    /// other tasks flood: their batches fill the queue, and the reader of
+    /// the typed-into task would only be woken after all of them.
+    pub fn read_now(&mut self) -> Option<Vec<u8>> {
+        let live = self.live.as_ref()?;
+        if live.eof || live.read.get() != self.record.output_bytes {
+            return None;
+        }
+        let data = READ_BUF.with_borrow_mut(|buf| match live.master.get_ref().read(buf) {
+            Ok(n) if n > 0 => Some(buf[..n].to_vec()),
+            _ => None,
+        })?;
+        let _ = self.log.borrow_mut().append(&data);
+        live.read.set(live.read.get() + data.len() as u64);
+        Some(data)
+    }
+
     /// Writes `data` to the pty, queueing what it does not take now. Refuses
     /// (returns false) while [`MAX_PENDING_INPUT`] bytes already wait.
     pub fn write(&mut self, data: &[u8], events: &mpsc::Sender<Event>) -> bool {
