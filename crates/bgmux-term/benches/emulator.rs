@@ -160,6 +160,30 @@ fn render(c: &mut Criterion) {
             black_box(out.len())
         });
     });
+    // What a server does for a keystroke's echo since rendering became
+    // incremental: one character typed, only the changed row redrawn into
+    // the kept frame, diffed and copied into the shown one.
+    group.bench_function("echo: draw_changed+render_update", |b| {
+        let mut term = Terminal::new(24, 80, 1000);
+        term.advance(&input);
+        let mut next = Frame::new(24, 80);
+        let mut shown = Frame::new(24, 80);
+        term.draw_changed(&mut next, area, None);
+        next.sync_into(&mut shown);
+        let mut stamp = term.stamp();
+        let mut out = Vec::with_capacity(1 << 12);
+        let mut n = 0u32;
+        b.iter(|| {
+            n += 1;
+            term.advance(if n % 70 == 0 { b"\r\n" } else { b"x" });
+            out.clear();
+            term.draw_changed(&mut next, area, Some(stamp));
+            stamp = term.stamp();
+            next.render_update(&shown, &mut out);
+            next.sync_into(&mut shown);
+            black_box(out.len())
+        });
+    });
     group.finish();
 }
 
