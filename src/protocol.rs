@@ -437,9 +437,12 @@ impl FrameReader {
             (self.start, self.end) = (0, 0);
         }
         let held = self.end - self.start;
+        // A claimed length is believed only up to the largest frame: a
+        // longer one is refused by `next_frame` before anything waits for it.
         let room = self
             .pending_len()
             .unwrap_or(0)
+            .min(4 + MAX_FRAME)
             .saturating_sub(held)
             .max(64 * 1024);
         if self.buf.len() - self.end < room && self.start > 0 {
