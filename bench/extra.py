@@ -375,6 +375,8 @@ def sc_run(a, out):
         res = {}
         for name, argv in (("run", m.argv("run", "--", "true")),
                            ("ls", m.argv("ls")),
+                           # What the `init` snippets run at every shell prompt.
+                           ("prompt-hook", m.argv("prompt-hook", "--since", "0")),
                            ("version", [a.bin, "--version"]),
                            ("/bin/true", ["/bin/true"])):
             ts = []
