@@ -23,11 +23,6 @@ use crate::store::{LogWriter, Status, TaskRecord};
 
 /// How much one pty read may bring.
 const READ_SIZE: usize = 64 * 1024;
-/// The most a reader gathers from several reads before it logs and hands
-/// over a batch. Small, because a `kill -9` of the server loses a batch
-/// being gathered (RELIABILITY.md: at most the kernel's buffer and one
-/// batch), and 16 KiB already takes most of the gain of batching.
-const BATCH: usize = 16 * 1024;
 /// Input waiting for a task that does not read it is capped here: past it,
 /// new input (keys, `send`, the answers to its own terminal queries) is
 /// dropped, so a task that floods queries (`ESC [ c`) and never reads
@@ -340,51 +335,23 @@ pub async fn read_pty(
         let Ok(mut guard) = master.readable().await else {
             break;
         };
-        // Reads until the pty is empty or [`BATCH`] bytes are in: the
-        // kernel's line discipline hands out at most 4 KiB per read, and one
-        // log write and one trip through the loop per 4 KiB cost about a
-        // fifth more server CPU in a flood than 16 KiB batches (measured
-        // with 30 MB of text: 0.9–1.2 s against 0.8–0.9 s).
-        let (data, drained, ended) = READ_BUF.with_borrow_mut(|buf| {
-            let fd = guard.get_inner();
-            let (mut n, mut drained, mut ended) = (0, false, false);
-            let cap = BATCH.min(buf.len());
-            while n < cap {
-                match fd.read(&mut buf[n..cap]) {
-                    Ok(0) => {
-                        ended = true;
-                        break;
-                    }
-                    Ok(k) => n += k,
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                        drained = true;
-                        break;
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => {
-                        ended = true;
-                        break;
-                    }
+        let read = READ_BUF.with_borrow_mut(|buf| {
+            guard.try_io(|fd| fd.get_ref().read(buf).map(|n| buf[..n].to_vec()))
+        });
+        match read {
+            Ok(Ok(data)) if !data.is_empty() => {
+                // Logged before the batch waits in the channel (up to 32 of
+                // them when the loop is busy): once read, it is in the page
+                // cache and survives a kill -9. A failure is kept in the
+                // writer for `absorb` to report.
+                let _ = reader.log.borrow_mut().append(&data);
+                reader.read.set(reader.read.get() + data.len() as u64);
+                if events.send(Event::Output(id, data)).await.is_err() {
+                    return;
                 }
             }
-            (buf[..n].to_vec(), drained, ended)
-        });
-        if drained {
-            guard.clear_ready();
-        }
-        if !data.is_empty() {
-            // Logged before the batch waits in the channel (up to 32 of
-            // them when the loop is busy): once read, it is in the page
-            // cache and survives a kill -9. A failure is kept in the
-            // writer for `absorb` to report.
-            let _ = reader.log.borrow_mut().append(&data);
-            reader.read.set(reader.read.get() + data.len() as u64);
-            if events.send(Event::Output(id, data)).await.is_err() {
-                return;
-            }
-        }
-        if ended {
-            break;
+            Ok(_) => break,
+            Err(_would_block) => continue,
         }
     }
     let _ = events.send(Event::Eof(id)).await;
