@@ -450,12 +450,7 @@ impl Server {
         let Some(view) = self.clients.get(&conn).map(|c| c.focused_task()) else {
             return;
         };
-        let live: Vec<u64> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.is_live())
-            .map(|(id, _)| *id)
-            .collect();
+        let live = self.live_ids();
         let next = if forward {
             live.iter().find(|id| **id > view).or(live.first())
         } else {

@@ -574,16 +574,20 @@ impl Server {
         }
     }
 
+    /// The ids of the tasks whose process is still there, in id order.
+    pub fn live_ids(&self) -> Vec<u64> {
+        self.tasks
+            .iter()
+            .filter(|(_, t)| t.is_live())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// kill-server: hang up every task, then exit when they are gone (or
     /// after a few seconds regardless).
     pub fn begin_exit(&mut self, conn: Option<ConnId>) {
         self.exiting = Some(conn.unwrap_or(0));
-        let live: Vec<u64> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.is_live())
-            .map(|(id, _)| *id)
-            .collect();
+        let live = self.live_ids();
         for id in live {
             self.kill_task(id, None);
         }
@@ -595,12 +599,7 @@ impl Server {
     }
 
     fn shutdown(&mut self) {
-        let live: Vec<u64> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.is_live())
-            .map(|(id, _)| *id)
-            .collect();
+        let live = self.live_ids();
         for id in live {
             if let Some(task) = self.tasks.get_mut(&id) {
                 task.signal(libc::SIGKILL);
