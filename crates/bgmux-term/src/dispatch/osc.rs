@@ -65,7 +65,7 @@ fn set_link(screen: &mut Screen, fields: &[&[u8]]) {
     };
     let style = Style {
         link,
-        ..screen.pen.style.clone()
+        ..screen.pen.style()
     };
     screen.set_pen(style);
 }

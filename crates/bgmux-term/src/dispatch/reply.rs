@@ -79,7 +79,7 @@ pub(super) fn status_string(screen: &mut Screen, request: &[u8]) {
     let valid = match request {
         b"m" => {
             body.push('0');
-            sgr_params(&screen.pen.style, &mut body);
+            sgr_params(&screen.pen.style(), &mut body);
             body.push('m');
             true
         }

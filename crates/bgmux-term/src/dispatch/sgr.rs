@@ -11,15 +11,13 @@ use crate::style::{self, Color, Style, Underline, ATTR_SHIFT, BG_SHIFT, COLOR_MA
 pub(super) fn apply(screen: &mut Screen, params: &Params) {
     // The common case, a plain pen and palette colours only, works on the
     // packed style code directly.
-    if let Some(code) = screen.pen.basic {
+    if let Some(code) = screen.pen.basic() {
         if let Some(new) = apply_packed(code, params) {
-            if new != code {
-                screen.pen = Pen::from_code(new);
-            }
+            screen.pen = Pen::Basic(new);
             return;
         }
     }
-    let mut style = screen.pen.style.clone();
+    let mut style = screen.pen.style();
     if params.len() == 0 {
         style = Style::default();
     }

@@ -15,15 +15,11 @@ use crate::cell::Cell;
 impl Screen {
     /// The blank cell erases in `row` produce (BCE).
     pub fn blank_for(&mut self, row: usize) -> Cell {
-        if let Some(code) = self.pen.erase_basic {
+        if let Some(code) = self.pen.erase_basic() {
             return Cell::blank(code);
         }
         let cols = self.cols;
-        let code = self
-            .grid
-            .row_mut(row)
-            .style_code(&self.pen.erase, None, cols);
-        Cell::blank(code)
+        Cell::blank(self.pen.erase_code_in(self.grid.row_mut(row), cols))
     }
 
     /// IND / LF / VT / FF: down one row, scrolling the region at its
@@ -70,7 +66,7 @@ impl Screen {
 
     /// Fills fresh rows `from..to` with the BCE blank when it is not plain.
     fn bce_rows(&mut self, from: usize, to: usize) {
-        if self.pen.erase_basic == Some(0) {
+        if self.pen.erase_basic() == Some(0) {
             return;
         }
         for r in from..to {

@@ -13,7 +13,7 @@ mod reflow;
 mod resize;
 mod switch;
 
-use crate::grid::Grid;
+use crate::grid::{Grid, Row};
 use crate::history::History;
 use crate::modes::{CursorShape, Event, Modes};
 use crate::style::{Style, BG_SHIFT, COLOR_MASK};
@@ -29,48 +29,94 @@ const MAX_EVENTS: usize = 1024;
 /// Titles are cut to this many bytes.
 pub(crate) const MAX_TITLE: usize = 1024;
 
-/// The pen: the style printed characters get, with its codes cached.
+/// The pen: the style printed characters get. A basic style (palette
+/// colours and attributes, what nearly every program sends) is kept as its
+/// packed code alone, so that an SGR sequence costs a few bit operations and
+/// no `Style` is built (the SGR flood of muxbench changes the pen ten times
+/// a line); an extended style (RGB colours, an underline colour, a
+/// hyperlink) keeps the full style and its BCE erase style.
 #[derive(Clone, Debug)]
-pub(crate) struct Pen {
-    pub style: Style,
-    /// `style.pack()`: `None` when the style is extended.
-    pub basic: Option<u32>,
-    /// The BCE erase style (background only) and its basic code.
-    pub erase: Style,
-    pub erase_basic: Option<u32>,
+pub(crate) enum Pen {
+    Basic(u32),
+    Extended(Box<ExtendedPen>),
+}
+
+/// An extended pen's style, its BCE erase style (background only) and the
+/// erase style's basic code, if it has one.
+#[derive(Clone, Debug)]
+pub(crate) struct ExtendedPen {
+    style: Style,
+    erase: Style,
+    erase_basic: Option<u32>,
 }
 
 impl Default for Pen {
     fn default() -> Pen {
-        Pen::new(Style::default())
+        Pen::Basic(0)
     }
 }
 
 impl Pen {
-    /// The pen of a basic style code, without re-packing anything (SGR
-    /// with palette colours lands here).
-    pub fn from_code(code: u32) -> Pen {
-        let style = Style::unpack(code);
-        let erase = Style {
-            bg: style.bg,
-            ..Style::default()
-        };
-        let erase_basic = Some(code & (COLOR_MASK << BG_SHIFT));
-        Pen {
-            style,
-            basic: Some(code),
-            erase,
-            erase_basic,
+    pub fn new(style: Style) -> Pen {
+        match style.pack() {
+            Some(code) => Pen::Basic(code),
+            None => {
+                let erase = style.erase_style();
+                Pen::Extended(Box::new(ExtendedPen {
+                    erase_basic: erase.pack(),
+                    style,
+                    erase,
+                }))
+            }
         }
     }
 
-    pub fn new(style: Style) -> Pen {
-        let erase = style.erase_style();
-        Pen {
-            basic: style.pack(),
-            erase_basic: erase.pack(),
-            style,
-            erase,
+    /// The packed code, when the style is basic.
+    #[inline]
+    pub fn basic(&self) -> Option<u32> {
+        match self {
+            Pen::Basic(code) => Some(*code),
+            Pen::Extended(_) => None,
+        }
+    }
+
+    /// The basic code of the BCE erase style (the background alone), when
+    /// it has one.
+    #[inline]
+    pub fn erase_basic(&self) -> Option<u32> {
+        match self {
+            Pen::Basic(code) => Some(code & (COLOR_MASK << BG_SHIFT)),
+            Pen::Extended(ext) => ext.erase_basic,
+        }
+    }
+
+    /// The full style (built from the code for a basic pen).
+    pub fn style(&self) -> Style {
+        match self {
+            Pen::Basic(code) => Style::unpack(*code),
+            Pen::Extended(ext) => ext.style.clone(),
+        }
+    }
+
+    /// The cell style code of this pen in `row`: the packed code, or an
+    /// entry in the row's side table for an extended pen.
+    #[inline]
+    pub fn code_in(&self, row: &mut Row, cols: usize) -> u32 {
+        match self {
+            Pen::Basic(code) => *code,
+            Pen::Extended(ext) => row.style_code(&ext.style, None, cols),
+        }
+    }
+
+    /// The cell style code of the BCE erase style in `row`.
+    #[inline]
+    pub fn erase_code_in(&self, row: &mut Row, cols: usize) -> u32 {
+        match self.erase_basic() {
+            Some(code) => code,
+            None => match self {
+                Pen::Extended(ext) => row.style_code(&ext.erase, None, cols),
+                Pen::Basic(_) => 0,
+            },
         }
     }
 }

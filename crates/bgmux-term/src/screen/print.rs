@@ -36,7 +36,7 @@ impl Screen {
             }
             let n = (cols - self.col).min(text.len());
             let row = self.grid.row_mut(self.row);
-            let code = row.style_code(&self.pen.style, self.pen.basic, cols);
+            let code = self.pen.code_in(row, cols);
             row.put_ascii(self.col, &text[..n], code);
             self.col += n;
             if self.col >= cols {
@@ -82,7 +82,7 @@ impl Screen {
                 .insert_blanks(self.col, width, blank, cols);
         }
         let row = self.grid.row_mut(self.row);
-        let code = row.style_code(&self.pen.style, self.pen.basic, cols);
+        let code = self.pen.code_in(row, cols);
         let ch = c as u32 | if width == 2 { WIDE } else { 0 };
         row.put(self.col, Cell { ch, style: code }, cols);
         self.col += width;

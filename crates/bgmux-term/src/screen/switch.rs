@@ -41,7 +41,7 @@ impl Screen {
             row: self.row,
             col: self.col,
             pending_wrap: self.pending_wrap,
-            style: self.pen.style.clone(),
+            style: self.pen.style(),
             origin: self.flags.origin,
             g: self.g,
             shift_out: self.shift_out,
