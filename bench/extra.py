@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """bgmux benchmarks that muxbench does not have (SPEC §11 and the split-view
-and switcher issues): `run` round trip, server memory with 1/10/100/1000
+and switcher issues): `run` round trip, what a reattach is made of, server
+memory with 1/10/100/1000
 idle tasks, 1/4/16 tasks flooding at once against raw ptys, a flood in 4
 split panes against one pane, keystroke latency with 4 busy panes, and the
 switcher with 1000 tasks and with a previewed flood.
@@ -653,7 +654,49 @@ def sc_switcher(a, out):
     out["switcher"] = res
 
 
-SCENARIOS = {"run": sc_run, "idle": sc_idle, "flood": sc_flood, "split": sc_split,
+def sc_reattach(a, out):
+    """What muxbench's `reattach` figure is made of. muxbench starts the
+    client with `subprocess.Popen(..., preexec_fn=TIOCSCTTY)` in a fresh pty
+    and times until the last line is drawn. The same start of `printf` (the
+    harness's floor: any program's first output) and of `bgmux --version`
+    (bgmux's own process start) beside `bgmux attach` of a task with 100 000
+    lines of history separate the harness from bgmux."""
+    n = 10 if a.quick else 40
+    lines = 1000 if a.quick else 100_000
+    m = Mux(a.bin, "reattach")
+    try:
+        m.start()
+        mark = "REATTACHMARK"
+        task = m.run(f"seq 1 {lines}; printf '%s\\n' {mark}; exec sleep 100000")
+        deadline = now() + 60
+        while mark not in m.bg("capture", str(task)).stdout:
+            if now() > deadline:
+                raise RuntimeError("the history task did not finish")
+            time.sleep(0.05)
+        res = {"history_lines": lines}
+        for name, argv, want in (("printf", ["printf", "%s\\n", mark], mark),
+                                 ("version", m.argv("--version"), "bgmux"),
+                                 ("attach", m.argv("attach", str(task)), mark)):
+            ts = []
+            for _ in range(n):
+                t0 = now()
+                c = Client(argv, m.env, 24, 80)
+                t1 = c.wait_for(lambda text: want.encode() in text, timeout=10)
+                c.close()
+                if t1 is None:
+                    raise RuntimeError(f"{name}: no {want!r} within 10 s")
+                ts.append((t1 - t0) * 1000)
+                # As muxbench does between reattaches: the server sees the
+                # hang-up and the client is gone before the next one.
+                time.sleep(0.2)
+            res[name] = stats(ts)
+            log(f"reattach: {name}: median {res[name]['median']:.2f} ms")
+        out["reattach"] = res
+    finally:
+        m.close()
+
+
+SCENARIOS = {"run": sc_run, "reattach": sc_reattach, "idle": sc_idle, "flood": sc_flood, "split": sc_split,
              "latency": sc_latency, "switcher": sc_switcher}
 
 
@@ -673,6 +716,18 @@ def markdown(r):
         for k, v in x.items():
             o.append(f"| `{k}` | {v['median']:.2f} ms | {v['min']:.2f} ms | {v['max']:.2f} ms |")
         o.append("")
+    if "reattach" in r:
+        x = r["reattach"]
+        o += ["### What a reattach costs: client start to the last line drawn "
+              f"(history {x['history_lines']} lines; started as muxbench starts a client; "
+              f"median [min–max] of {x['attach']['n']})\n",
+              "| started | median | min | max |", "|---|---|---|---|"]
+        for k, label in (("printf", "`printf` (the harness's floor)"),
+                         ("version", "`bgmux --version`"), ("attach", "`bgmux attach`")):
+            v = x[k]
+            o.append(f"| {label} | {v['median']:.2f} ms | {v['min']:.2f} ms | {v['max']:.2f} ms |")
+        o.append(f"\nbgmux's own part of a reattach (attach − printf, medians): "
+                 f"{x['attach']['median'] - x['printf']['median']:.2f} ms.\n")
     if "idle" in r:
         o += ["### Idle tasks: server memory (`exec sleep` tasks, RSS/PSS from smaps_rollup)\n",
               "| tasks | server RSS | server PSS | RSS per task | PSS per task | `run` per task |",
