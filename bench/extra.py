@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """bgmux benchmarks that muxbench does not have (SPEC §11 and the split-view
 and switcher issues): `run` round trip, what a reattach is made of, server
-memory with 1/10/100/1000
-idle tasks, 1/4/16 tasks flooding at once against raw ptys, a flood in 4
-split panes against one pane, keystroke latency with 4 busy panes, and the
-switcher with 1000 tasks and with a previewed flood.
+memory with 1/10/100/1000 idle tasks, 1/4/16 tasks flooding at once against
+raw ptys, a flood in 4 split panes against one pane, keystroke latency with
+4 busy panes, and the switcher with 1000 tasks and with a previewed flood.
 
 Python 3.11 standard library only; it starts and talks to local processes
 only (bgmux, /bin/sh, cat, sleep), each server on a private socket and state
