@@ -695,8 +695,8 @@ def sc_reattach(a, out):
         m.close()
 
 
-SCENARIOS = {"run": sc_run, "reattach": sc_reattach, "idle": sc_idle, "flood": sc_flood, "split": sc_split,
-             "latency": sc_latency, "switcher": sc_switcher}
+SCENARIOS = {"run": sc_run, "reattach": sc_reattach, "idle": sc_idle, "flood": sc_flood,
+             "split": sc_split, "latency": sc_latency, "switcher": sc_switcher}
 
 
 # ---------------------------------------------------------------- report

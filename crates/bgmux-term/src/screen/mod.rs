@@ -57,6 +57,7 @@ impl Default for Pen {
 }
 
 impl Pen {
+    /// The pen that prints in `style`.
     pub fn new(style: Style) -> Pen {
         match style.pack() {
             Some(code) => Pen::Basic(code),
@@ -111,11 +112,11 @@ impl Pen {
     /// The cell style code of the BCE erase style in `row`.
     #[inline]
     pub fn erase_code_in(&self, row: &mut Row, cols: usize) -> u32 {
-        match self.erase_basic() {
-            Some(code) => code,
-            None => match self {
-                Pen::Extended(ext) => row.style_code(&ext.erase, None, cols),
-                Pen::Basic(_) => 0,
+        match self {
+            Pen::Basic(code) => code & (COLOR_MASK << BG_SHIFT),
+            Pen::Extended(ext) => match ext.erase_basic {
+                Some(code) => code,
+                None => row.style_code(&ext.erase, None, cols),
             },
         }
     }
