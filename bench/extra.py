@@ -2,8 +2,9 @@
 """bgmux benchmarks that muxbench does not have (SPEC §11 and the split-view
 and switcher issues): `run` round trip, what a reattach is made of, server
 memory with 1/10/100/1000 idle tasks, 1/4/16 tasks flooding at once against
-raw ptys, a flood in 4 split panes against one pane, keystroke latency with
-4 busy panes, and the switcher with 1000 tasks and with a previewed flood.
+raw ptys, the server's CPU per byte of muxbench's flood workloads, a flood
+in 4 split panes against one pane, keystroke latency with 4 busy panes, and
+the switcher with 1000 tasks and with a previewed flood.
 
 Python 3.11 standard library only; it starts and talks to local processes
 only (bgmux, /bin/sh, cat, sleep), each server on a private socket and state
@@ -338,6 +339,33 @@ def text_file(path, lines):
     return os.path.getsize(path)
 
 
+def sgr_file(path, lines):
+    """muxbench's `sgr`: ~115-byte lines with 10 SGR changes each (16-colour,
+    256-colour, bold/underline/reverse), the same bytes for the same count."""
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+    rnd = random.Random(42)
+    with open(path, "w") as f:
+        for i in range(lines):
+            w = [words[(i + k) % 8] for k in range(5)]
+            f.write(f"\x1b[3{i % 8}m{w[0]}\x1b[0m \x1b[1;4{(i + 3) % 8}m{w[1]}\x1b[22m "
+                    f"\x1b[38;5;{rnd.randrange(256)}m{w[2]}\x1b[39;49m \x1b[4m{w[3]}\x1b[24m "
+                    f"\x1b[7m{w[4]}\x1b[27m {i:08d}\n")
+    return os.path.getsize(path)
+
+
+def server_cpu_ns(pid):
+    """CPU time of all the server's threads, in ns (schedstat: finer than
+    the 10 ms ticks of /proc/PID/stat)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a thread that ended between the listing and the read
+    return total
+
+
 def raw_flood(gates_dir, k, file):
     """k `cat FILE` tasks in Python-drained ptys, started together; seconds."""
     g = Gates(gates_dir)
@@ -461,6 +489,47 @@ def sc_flood(a, out):
             res[k] = {"bytes": size * k, "raw_s": stats(raw_t), "bgmux_s": stats(bg_t),
                       "server_cpu_ms": stats(cpu)}
         out["flood"] = res
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def sc_cpu(a, out):
+    """Server CPU per byte in a detached flood of muxbench's `text`, `sgr` and
+    `seq` workloads: the lever behind the flood ratios, and a steadier figure
+    than a wall-clock ratio on a shared machine."""
+    d = tempfile.mkdtemp(prefix="bgx-cpu-")
+    try:
+        scale = 0.2 if a.quick else 1.0
+        text, sgr = os.path.join(d, "text.txt"), os.path.join(d, "sgr.txt")
+        seq_n = int(2_000_000 * scale)
+        work = {"text": (f"cat {text}", text_file(text, int(300_000 * scale))),
+                "sgr": (f"cat {sgr}", sgr_file(sgr, int(200_000 * scale))),
+                "seq": (f"seq 1 {seq_n}", len("".join(f"{i}\n" for i in range(1, seq_n + 1))))}
+        res = {}
+        for name, (cmd, size) in work.items():
+            raw_t, bg_t, cpu = [], [], []
+            for _ in range(a.runs):
+                if cmd.startswith("cat "):
+                    raw_t.append(raw_flood(tempfile.mkdtemp(dir=d), 1, cmd[4:]))
+                m = Mux(a.bin, f"cpu-{name}")
+                try:
+                    m.start()
+                    g = Gates(m.dir)
+                    gate, wrapped = g.wrap(cmd)
+                    task = m.run(wrapped, "--history-limit", "2000")
+                    c0 = server_cpu_ns(m.server)
+                    t0 = g.release([gate])
+                    bg_t.append(g.wait_done(1) - t0)
+                    # Until the server has absorbed the last byte, not only
+                    # until the generator wrote it.
+                    m.bg("wait", str(task))
+                    cpu.append(server_cpu_ns(m.server) - c0)
+                finally:
+                    m.close()
+                log(f"cpu {name}: server {cpu[-1] / size:.2f} ns/B, flood {bg_t[-1] * 1000:.0f} ms")
+            res[name] = {"bytes": size, "server_ns_per_byte": stats([c / size for c in cpu]),
+                         "bgmux_s": stats(bg_t), "raw_s": stats(raw_t)}
+        out["cpu"] = res
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -696,7 +765,7 @@ def sc_reattach(a, out):
 
 
 SCENARIOS = {"run": sc_run, "reattach": sc_reattach, "idle": sc_idle, "flood": sc_flood,
-             "split": sc_split, "latency": sc_latency, "switcher": sc_switcher}
+             "cpu": sc_cpu, "split": sc_split, "latency": sc_latency, "switcher": sc_switcher}
 
 
 # ---------------------------------------------------------------- report
@@ -746,6 +815,17 @@ def markdown(r):
                      f"| {bgm * 1000:.0f} ms | {v['bytes'] / bgm / 1e6:.0f} | ×{bgm / raw:.2f} | "
                      f"{v['server_cpu_ms']['median']:.0f} ms |")
         o.append("")
+    if "cpu" in r:
+        o += ["### Server CPU per byte, one detached flood (muxbench's workloads, "
+              "`--history-limit 2000`; median [min–max])\n",
+              "| workload | MB | server CPU | flood (bgmux) | flood (raw pty) |", "|---|---|---|---|---|"]
+        for k, v in r["cpu"].items():
+            c = v["server_ns_per_byte"]
+            raw = f"{v['raw_s']['median'] * 1000:.0f} ms" if v["raw_s"].get("n") else "—"
+            o.append(f"| {k} | {v['bytes'] / 1e6:.1f} | {c['median']:.2f} ns/B [{c['min']:.2f}–{c['max']:.2f}] "
+                     f"| {v['bgmux_s']['median'] * 1000:.0f} ms | {raw} |")
+        o.append("\n(CPU of all server threads, from /proc/PID/task/*/schedstat, from the release "
+                 "of the task until `bgmux wait` returns: reading, logging, emulating.)\n")
     if "split" in r:
         x = r["split"]
         d1, d4 = x["1"]["done"]["median"], x["4"]["done"]["median"]

@@ -2,8 +2,9 @@
 # Reproduces BENCHMARKS.md with one command: builds bgmux in release mode,
 # runs the side-by-side comparison (muxbench: raw pty, script, tmux, GNU
 # screen, dtach and bgmux), then bgmux's own benchmarks (bench/extra.py:
-# `run` round trip, idle and flood scale curves, split panes, latency with
-# busy panes, the switcher). Results go to bench/results/ (or $1).
+# `run` round trip, idle and flood scale curves, server CPU per byte of a
+# flood, split panes, latency with busy panes, the switcher). Results go to
+# bench/results/ (or $1).
 #
 #   bench/run.sh                 # full run, about 15 minutes on 2 cores
 #   QUICK=1 bench/run.sh /tmp/r  # smoke run, about 2 minutes
