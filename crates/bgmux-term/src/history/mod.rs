@@ -228,6 +228,76 @@ mod tests {
         assert!(plain.cells().all(|c| c.style == 0));
     }
 
+    /// A palette of basic styles (packed codes) for the property below.
+    fn basic_styles() -> Vec<Style> {
+        let mut out = vec![Style::default()];
+        for i in 0..4u8 {
+            out.push(Style {
+                fg: Color::Indexed(i),
+                ..Style::default()
+            });
+        }
+        out.push(Style {
+            bold: true,
+            bg: Color::Indexed(4),
+            ..Style::default()
+        });
+        out.push(Style {
+            fg: Color::Indexed(200),
+            reverse: true,
+            ..Style::default()
+        });
+        out
+    }
+
+    proptest::proptest! {
+        /// Rows of ASCII in basic styles (what a coloured build log or
+        /// `ls --color` prints, stored by `Block::push_ascii_styled`) read
+        /// back cell for cell, whatever styles the rows before them ended
+        /// in, mixed with plain rows and rows the general path stores.
+        #[test]
+        fn styled_ascii_rows_read_back_as_written(
+            rows in proptest::collection::vec(
+                proptest::collection::vec((b' '..=b'~', 0usize..7), 0..40),
+                1..40,
+            ),
+            wide_every in 3usize..9,
+        ) {
+            let palette = basic_styles();
+            let mut h = History::new(10_000);
+            let mut expected = Vec::new();
+            for (n, cells) in rows.iter().enumerate() {
+                let mut r = Row::default();
+                for (col, &(ch, s)) in cells.iter().enumerate() {
+                    r.put_ascii(col, &[ch], palette[s].pack().unwrap());
+                }
+                let mut want: Vec<(String, Style)> = cells
+                    .iter()
+                    .map(|&(ch, s)| ((ch as char).to_string(), palette[s].clone()))
+                    .collect();
+                if n % wide_every == 0 {
+                    // A non-ASCII cell sends the row down the general path.
+                    let col = cells.len();
+                    r.put(col, Cell { ch: 'é' as u32, style: 0 }, col + 1);
+                    want.push(("é".to_string(), Style::default()));
+                }
+                while want.last().is_some_and(|(t, s)| t == " " && *s == Style::default()) {
+                    want.pop();
+                }
+                h.push(&r);
+                expected.push(want);
+            }
+            for (i, want) in expected.iter().enumerate() {
+                let stored = h.get(i).unwrap();
+                let got: Vec<(String, Style)> = stored
+                    .cells()
+                    .map(|c| (c.text.to_string(), stored.style(c.style)))
+                    .collect();
+                proptest::prop_assert_eq!(&got, want, "row {}", i);
+            }
+        }
+    }
+
     #[test]
     fn extended_styles_of_different_rows_do_not_mix() {
         let mut h = History::new(10);
