@@ -48,18 +48,19 @@
 //! * **Rows** store only their written prefix, allocated on first write: an
 //!   idle 80×24 terminal costs about 2 kB (`memory` tests). The grid is a
 //!   ring, so scrolling moves no rows and allocates nothing.
-//! * **History** is a deque of blocks of 256 rows: one UTF-8 buffer (shrunk
-//!   to fit when the block is full), a 4-byte end offset per row, and style
-//!   runs only where the text is styled. Measured: 83.7 bytes per 79-column
-//!   plain line, 126 bytes per line with 10 SGR changes. Rows are dropped
-//!   one at a time at the limit (exact count, [`Terminal::history_dropped`])
-//!   and memory is freed a block at a time. Any row is reachable by index.
-//! * **Parsing**: the `vte` state machine, behind our own fast paths. In
-//!   the ground state, runs of printable ASCII go straight into the row (16
-//!   bytes tested at a time), C0 controls and UTF-8 are handled without vte;
-//!   plain `CSI digits;digits final` sequences (SGR, cursor motion) are
-//!   parsed directly; vte sees the rest. SGR with palette colours works on
-//!   the packed style code.
+//! * **History** is a deque of blocks of 256 rows: one UTF-8 buffer (shrunk to
+//!   fit when the block is full), a 4-byte end offset per row, and style runs
+//!   only where the text is styled (an ASCII row in palette colours is one copy
+//!   of its text plus a run per change). Measured: 83.7 bytes per 79-column
+//!   plain line, 126 bytes per line with 10 SGR changes. Rows are dropped one
+//!   at a time at the limit (exact count, [`Terminal::history_dropped`]) and
+//!   memory is freed a block at a time. Any row is reachable by index.
+//! * **Parsing**: the `vte` state machine, behind our own fast paths. In the
+//!   ground state, runs of printable ASCII go straight into the row (found
+//!   eight bytes at a time, as one `u64`), C0 controls and UTF-8 are handled
+//!   without vte; plain `CSI digits;digits final` sequences (SGR, cursor
+//!   motion) are parsed directly; vte sees the rest. SGR with palette colours
+//!   works on the packed style code.
 //! * **Resize** keeps content: rows leave through the top into history and
 //!   come back when the screen grows; a width change rewraps lines that
 //!   autowrap split (reflow), keeping the cursor on its text.
