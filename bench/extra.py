@@ -12,6 +12,7 @@ dir under a temp dir, and kills what it started by pid.
 
     python3 bench/extra.py --bin target/release/bgmux --json r.json --md r.md
     python3 bench/extra.py --only run,idle --quick
+    python3 bench/extra.py --only cpu --runs 5 --bin new/bgmux --against old/bgmux
 
 A benchmark, not a test: figures are printed, nothing is asserted. The
 machine is shared and noisy: every figure is a median (with min/max) of
@@ -493,10 +494,32 @@ def sc_flood(a, out):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def cpu_flood_once(bin_path, name, cmd):
+    """One gated flood `cmd` in a fresh server of `bin_path`: (server CPU ns,
+    seconds until the generator is done)."""
+    m = Mux(bin_path, f"cpu-{name}")
+    try:
+        m.start()
+        g = Gates(m.dir)
+        gate, wrapped = g.wrap(cmd)
+        task = m.run(wrapped, "--history-limit", "2000")
+        c0 = server_cpu_ns(m.server)
+        t0 = g.release([gate])
+        done = g.wait_done(1) - t0
+        # Until the server has absorbed the last byte, not only until the
+        # generator wrote it.
+        m.bg("wait", str(task))
+        return server_cpu_ns(m.server) - c0, done
+    finally:
+        m.close()
+
+
 def sc_cpu(a, out):
     """Server CPU per byte in a detached flood of muxbench's `text`, `sgr` and
     `seq` workloads: the lever behind the flood ratios, and a steadier figure
-    than a wall-clock ratio on a shared machine."""
+    than a wall-clock ratio on a shared machine. With `--against OTHER_BIN`,
+    each run floods OTHER_BIN's server right after this one's, so that two
+    builds are compared on the same moments of the machine."""
     d = tempfile.mkdtemp(prefix="bgx-cpu-")
     try:
         scale = 0.2 if a.quick else 1.0
@@ -507,28 +530,23 @@ def sc_cpu(a, out):
                 "seq": (f"seq 1 {seq_n}", len("".join(f"{i}\n" for i in range(1, seq_n + 1))))}
         res = {}
         for name, (cmd, size) in work.items():
-            raw_t, bg_t, cpu = [], [], []
+            raw_t, bg_t, cpu, other_cpu = [], [], [], []
             for _ in range(a.runs):
                 if cmd.startswith("cat "):
                     raw_t.append(raw_flood(tempfile.mkdtemp(dir=d), 1, cmd[4:]))
-                m = Mux(a.bin, f"cpu-{name}")
-                try:
-                    m.start()
-                    g = Gates(m.dir)
-                    gate, wrapped = g.wrap(cmd)
-                    task = m.run(wrapped, "--history-limit", "2000")
-                    c0 = server_cpu_ns(m.server)
-                    t0 = g.release([gate])
-                    bg_t.append(g.wait_done(1) - t0)
-                    # Until the server has absorbed the last byte, not only
-                    # until the generator wrote it.
-                    m.bg("wait", str(task))
-                    cpu.append(server_cpu_ns(m.server) - c0)
-                finally:
-                    m.close()
-                log(f"cpu {name}: server {cpu[-1] / size:.2f} ns/B, flood {bg_t[-1] * 1000:.0f} ms")
+                c, t = cpu_flood_once(a.bin, name, cmd)
+                cpu.append(c)
+                bg_t.append(t)
+                line = f"cpu {name}: server {c / size:.2f} ns/B, flood {t * 1000:.0f} ms"
+                if a.against:
+                    c, _ = cpu_flood_once(a.against, name, cmd)
+                    other_cpu.append(c)
+                    line += f"; --against: {c / size:.2f} ns/B"
+                log(line)
             res[name] = {"bytes": size, "server_ns_per_byte": stats([c / size for c in cpu]),
                          "bgmux_s": stats(bg_t), "raw_s": stats(raw_t)}
+            if a.against:
+                res[name]["against_ns_per_byte"] = stats([c / size for c in other_cpu])
         out["cpu"] = res
     finally:
         shutil.rmtree(d, ignore_errors=True)
@@ -824,6 +842,13 @@ def markdown(r):
             raw = f"{v['raw_s']['median'] * 1000:.0f} ms" if v["raw_s"].get("n") else "—"
             o.append(f"| {k} | {v['bytes'] / 1e6:.1f} | {c['median']:.2f} ns/B [{c['min']:.2f}–{c['max']:.2f}] "
                      f"| {v['bgmux_s']['median'] * 1000:.0f} ms | {raw} |")
+        if any("against_ns_per_byte" in v for v in r["cpu"].values()):
+            o += [f"\nAgainst `{r['args']['against']}`, alternating run by run:\n",
+                  "| workload | this build | the other | this / other |", "|---|---|---|---|"]
+            for k, v in r["cpu"].items():
+                c, x = v["server_ns_per_byte"], v["against_ns_per_byte"]
+                o.append(f"| {k} | {c['median']:.2f} ns/B | {x['median']:.2f} ns/B | "
+                         f"×{c['median'] / x['median']:.3f} |")
         o.append("\n(CPU of all server threads, from /proc/PID/task/*/schedstat, from the release "
                  "of the task until `bgmux wait` returns: reading, logging, emulating.)\n")
     if "split" in r:
@@ -864,11 +889,15 @@ def main():
     ap.add_argument("--bin", default=shutil.which("bgmux") or "bgmux")
     ap.add_argument("--only", default=",".join(SCENARIOS), help="comma list of " + ",".join(SCENARIOS))
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--against", help="`cpu`: a second bgmux binary, flooded right after "
+                    "--bin in every run, to compare two builds")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json")
     ap.add_argument("--md")
     a = ap.parse_args()
     a.bin = os.path.abspath(a.bin)
+    if a.against:
+        a.against = os.path.abspath(a.against)
     if a.quick:
         a.runs = 1
     load = lambda: open("/proc/loadavg").read().strip()
