@@ -527,7 +527,7 @@ def sc_cpu(a, out):
         seq_n = int(2_000_000 * scale)
         work = {"text": (f"cat {text}", text_file(text, int(300_000 * scale))),
                 "sgr": (f"cat {sgr}", sgr_file(sgr, int(200_000 * scale))),
-                "seq": (f"seq 1 {seq_n}", len("".join(f"{i}\n" for i in range(1, seq_n + 1))))}
+                "seq": (f"seq 1 {seq_n}", sum(len(str(i)) + 1 for i in range(1, seq_n + 1)))}
         res = {}
         for name, (cmd, size) in work.items():
             raw_t, bg_t, cpu, other_cpu = [], [], [], []
