@@ -1,7 +1,7 @@
 //! Pseudo-terminals: open a pair, start a process on the slave side as the
 //! leader of a new session with the slave as its controlling terminal, resize,
 //! signal, and ask which process group is in the foreground. This file and
-//! `pty/spawn.rs` (fork and exec) hold the server's `unsafe`; each block
+//! `pty/spawn.rs` (clone and exec) hold the server's `unsafe`; each block
 //! says why it is sound.
 //!
 //! We open the pty ourselves (`posix_openpt`) rather than through a crate:
@@ -108,7 +108,7 @@ fn open_pair(cols: u16, rows: u16) -> io::Result<(OwnedFd, OwnedFd)> {
 pub fn spawn(spec: &SpawnSpec<'_>) -> io::Result<Spawned> {
     let prepared = spawn::prepare(spec)?;
     let (master, slave) = open_pair(spec.cols, spec.rows)?;
-    let pid = spawn::fork_exec(&prepared, &slave)?;
+    let pid = spawn::start(prepared, &slave)?;
     drop(slave);
     set_nonblocking(master.as_raw_fd())?;
     Ok(Spawned {

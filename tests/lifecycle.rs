@@ -171,6 +171,74 @@ fn a_missing_command_fails_with_127_and_says_why() {
     assert!(bg.ok(&["log", &id]).contains("no such file"));
 }
 
+/// The child reports an `exec` that fails after the server's checks (a
+/// file with no `#!` line and no ELF header) on the task's terminal.
+#[test]
+fn an_exec_failure_in_the_child_is_exit_127_with_the_reason_in_the_log() {
+    let bg = Bg::new();
+    let script = bg.dir.join("no-shebang");
+    std::fs::write(&script, "echo hi\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let id = bg.ok(&["run", "--", script.to_str().unwrap()]);
+    let id = id.trim();
+    assert_eq!(bg.run(&["wait", id]).status.code(), Some(127));
+    let log = bg.ok(&["log", id]);
+    assert!(
+        log.contains("cannot run") && log.contains("exec format error"),
+        "{log:?}"
+    );
+}
+
+/// Tasks start with every signal at its default action and none blocked,
+/// whatever the server ignores (SIGPIPE, SIGXFSZ) or inherited ignored
+/// from whoever started it (here SIGINT and SIGHUP, as `nohup` or a
+/// non-interactive shell's `&` leave them), as tmux starts its panes.
+#[test]
+fn tasks_start_with_default_signal_actions_and_nothing_blocked() {
+    let bg = Bg::new();
+    let mut start = bg.cmd(&["start-server"]);
+    // SAFETY: signal() is async-signal-safe; the dispositions set here
+    // survive exec into the server.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut start, || {
+            libc::signal(libc::SIGINT, libc::SIG_IGN);
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    assert!(start.status().unwrap().success());
+    let server = std::fs::read_to_string(format!("/proc/{}/status", bg.server_process())).unwrap();
+    assert_ne!(
+        sig_mask(&server, "SigIgn:") & (1 << (libc::SIGINT - 1)),
+        0,
+        "the server inherited the ignored SIGINT: {server}"
+    );
+    // No shell in between: a shell may reset the mask itself.
+    let id = bg.ok(&[
+        "run",
+        "--",
+        "grep",
+        "-E",
+        "^Sig(Blk|Ign):",
+        "/proc/self/status",
+    ]);
+    let id = id.trim();
+    bg.run(&["wait", id]);
+    let log = bg.ok(&["log", id]);
+    assert_eq!(sig_mask(&log, "SigBlk:"), 0, "{log}");
+    assert_eq!(sig_mask(&log, "SigIgn:"), 0, "{log}");
+}
+
+/// The hexadecimal mask on the line starting with `field` of a
+/// `/proc/PID/status` text.
+fn sig_mask(status: &str, field: &str) -> u64 {
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in {status:?}"));
+    u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
+}
+
 #[test]
 fn run_options_reach_the_task() {
     let bg = Bg::new();

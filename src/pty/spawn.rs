@@ -1,5 +1,5 @@
-//! Starting a task's process on a pty slave with a plain `fork` + `execve`,
-//! without waiting for the child to reach `exec`.
+//! Starting a task's process on a pty slave with `clone(CLONE_VM)` +
+//! `execve`, without waiting for the child to reach `exec`.
 //!
 //! `std::process::Command` reports a failed `exec` by having the parent
 //! block on a pipe until the child has either exec'd or failed. On a loaded
@@ -7,20 +7,23 @@
 //! loop waited with it (`bgmux run` took 10 ms, `many` 19 ms per task). Here
 //! the parent checks beforehand what usually makes `exec` fail (a program
 //! not found or not executable, a missing working directory) and returns as
-//! soon as `fork` does; the rare failure left (`ENOEXEC`, `E2BIG`, …) is
-//! written by the child to the pty — so it lands in the task's log — and the
-//! child exits 127, like a shell's "command not found".
+//! soon as the child exists; the rare failure left (`ENOEXEC`, `E2BIG`, …)
+//! is written by the child to the pty — so it lands in the task's log — and
+//! the child exits 127, like a shell's "command not found".
 //!
-//! Everything the child needs is built before `fork`: between `fork` and
-//! `exec` it only makes async-signal-safe system calls (no allocation, no
-//! locks), which is what POSIX allows in the child of a threaded process.
+//! Everything the child needs is built before it starts; until `exec` it
+//! shares the server's memory (see [`start`] for why), so it writes nothing
+//! but its own stack and makes only raw system calls.
 
 use std::ffi::{CString, OsStr};
 use std::io;
+use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::SpawnSpec;
 
@@ -134,61 +137,315 @@ fn executable(path: &Path) -> Option<bool> {
     Some(meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
-/// Forks; the child becomes a session leader with `slave` as its
+/// Children that may still be using memory they share with the server:
+/// their stack, and the strings `execve` reads. The server's thread alone
+/// starts tasks; the lock only makes the static sound. Each entry is boxed
+/// because the child holds its address (and the kernel its tid word's):
+/// the vector may move as it grows, the boxes do not.
+#[allow(clippy::vec_box)]
+static IN_FLIGHT: Mutex<Vec<Box<InFlight>>> = Mutex::new(Vec::new());
+
+/// How much stack a child gets until `exec`. It runs a few system calls
+/// and no recursion; glibc's `posix_spawn` gives 32 KiB plus the arguments.
+const CHILD_STACK: usize = 64 * 1024;
+
+/// One started child and what it borrows from the server until `exec`.
+struct InFlight {
+    /// The child's tid until it execs or exits: the kernel zeroes it then
+    /// (`CLONE_CHILD_CLEARTID`), and from that moment the child no longer
+    /// shares our memory, so this entry may be freed.
+    tid: AtomicI32,
+    stack: Box<[MaybeUninit<u8>]>,
+    prepared: Prepared,
+    slave: libc::c_int,
+}
+
+// SAFETY: the raw pointers in `Prepared` point into strings it owns; an
+// `InFlight` is only ever touched by the thread that starts tasks and,
+// read-only, by its child.
+unsafe impl Send for InFlight {}
+
+/// Starts the child; it becomes a session leader with `slave` as its
 /// controlling terminal and stdin/stdout/stderr, and execs. Returns the
-/// child's pid as soon as `fork` does.
-pub(super) fn fork_exec(p: &Prepared, slave: &OwnedFd) -> io::Result<i32> {
-    let slave = slave.as_raw_fd();
-    // SAFETY: fork has no preconditions; in the child we call only
-    // async-signal-safe functions on data prepared before the fork
-    // (see `child`), and never return.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if pid == 0 {
-        // SAFETY: we are the freshly forked child.
-        unsafe { child(p, slave) }
-    }
+/// child's pid as soon as it exists.
+///
+/// The child is created with `clone(CLONE_VM)`: it runs on its own small
+/// stack in the server's memory until `execve` replaces it. A `fork` copies
+/// the server's page tables and write-protects every page, and each page
+/// the server writes afterwards takes a fault (and, with the syncer's thread
+/// on the other core, a TLB shootdown): 350 µs for the `fork` and more
+/// after it, most of a `bgmux run`'s time in the server. Unlike `vfork`
+/// (or `CLONE_VFORK`), the server does not wait for the child to reach
+/// `exec`, which on a loaded machine can take milliseconds. Because the
+/// child shares our memory, it writes nothing but its own stack: it makes
+/// raw system calls ([`sys`]), which leave `errno` — our thread's — alone,
+/// and all signals stay blocked until it has reset their handlers.
+pub(super) fn start(p: Prepared, slave: &OwnedFd) -> io::Result<i32> {
+    let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner);
+    in_flight.retain(|f| f.tid.load(Ordering::Acquire) != 0);
+    let mut stack = Vec::with_capacity(CHILD_STACK);
+    stack.resize(CHILD_STACK, MaybeUninit::uninit());
+    let flight = Box::new(InFlight {
+        tid: AtomicI32::new(-1),
+        stack: stack.into_boxed_slice(),
+        prepared: p,
+        slave: slave.as_raw_fd(),
+    });
+    // The stack grows down from its 16-byte aligned top (x86-64 and AArch64
+    // System V ABIs).
+    let top = (flight.stack.as_ptr() as usize + CHILD_STACK) & !15;
+    let arg: *const InFlight = &*flight;
+    // SAFETY: `old` and `all` are valid sigsets; `clone` gets a valid entry
+    // point, the top of a stack that `flight` owns, and an argument and a
+    // tid word that stay alive (in IN_FLIGHT) until the kernel zeroes the
+    // word, that is until the child no longer shares our memory.
+    let pid = unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        let pid = libc::clone(
+            child_main,
+            top as *mut libc::c_void,
+            libc::CLONE_VM | libc::CLONE_CHILD_CLEARTID | libc::SIGCHLD,
+            arg as *mut libc::c_void,
+            std::ptr::null_mut::<libc::pid_t>(),
+            std::ptr::null_mut::<libc::c_void>(),
+            flight.tid.as_ptr(),
+        );
+        let err = io::Error::last_os_error();
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        if pid < 0 {
+            return Err(err);
+        }
+        pid
+    };
+    in_flight.push(flight);
     Ok(pid)
 }
 
-/// The child's side: no allocation, no locks, only system calls.
+/// How many started children may still share the server's memory (tests).
+#[cfg(test)]
+fn in_flight() -> usize {
+    let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner);
+    in_flight.retain(|f| f.tid.load(Ordering::Acquire) != 0);
+    in_flight.len()
+}
+
+/// The child's entry point on its own stack.
+extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the `InFlight` that `start` keeps alive until this
+    // child has exec'd or exited.
+    let flight = unsafe { &*(arg as *const InFlight) };
+    // SAFETY: we are the new child, and `slave` is open in our fd table.
+    unsafe { child(&flight.prepared, flight.slave) }
+}
+
+/// The child's side: no allocation, no locks, no `errno`, only system calls.
 ///
 /// # Safety
-/// Must be called only in the child right after `fork`, with `slave` open.
+/// Must be called only in the new child, with `slave` open.
 unsafe fn child(p: &Prepared, slave: libc::c_int) -> ! {
     // SAFETY (whole function): plain system calls on valid fds and on C
     // strings and pointer arrays that `p` keeps alive.
     unsafe {
-        // The server blocks nothing and ignores SIGPIPE (Rust) and SIGXFSZ
-        // (the log): a task starts with the defaults, as from a shell.
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-        libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
-        if let Some(limit) = &p.fd_limit {
-            libc::setrlimit(libc::RLIMIT_NOFILE, limit);
-        }
-        let ok = libc::setsid() >= 0
-            && libc::ioctl(slave, libc::TIOCSCTTY as _, 0) >= 0
-            && libc::dup2(slave, 0) >= 0
-            && libc::dup2(slave, 1) >= 0
-            && libc::dup2(slave, 2) >= 0
-            && libc::chdir(p.cwd.as_ptr()) >= 0;
-        if ok {
-            if slave > 2 {
-                libc::close(slave);
+        // Every signal starts with its default action, as tmux gives its
+        // panes: the handlers are the server's (and would run in its
+        // memory), and what the server ignores (SIGPIPE in any Rust
+        // program, SIGXFSZ for the log, whatever its starter ignored) is
+        // not the task's business. Then nothing stays blocked.
+        for sig in 1..=64 {
+            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                sys::default_action(sig);
             }
-            libc::execve(p.path.as_ptr(), p.argv_ptrs.as_ptr(), p.envp_ptrs.as_ptr());
         }
-        let errno = *libc::__errno_location();
-        let out = if ok { 2 } else { slave };
-        libc::write(out, p.failure.as_ptr().cast(), p.failure.len());
-        let reason = reason(errno);
-        libc::write(out, reason.as_ptr().cast(), reason.len());
-        libc::_exit(127)
+        sys::unblock_all();
+        if let Some(limit) = &p.fd_limit {
+            sys::set_fd_limit(limit);
+        }
+        let set_up = || {
+            for r in [sys::setsid(), sys::set_controlling_tty(slave)] {
+                if r < 0 {
+                    return r;
+                }
+            }
+            for fd in 0..3 {
+                if fd != slave {
+                    let r = sys::dup_to(slave, fd);
+                    if r < 0 {
+                        return r;
+                    }
+                }
+            }
+            sys::chdir(p.cwd.as_ptr())
+        };
+        let mut ret = set_up();
+        // Before the terminal is ours, the reason goes to the pty directly.
+        let out = if ret < 0 { slave } else { 2 };
+        if ret >= 0 {
+            if slave > 2 {
+                sys::close(slave);
+            }
+            ret = sys::execve(p.path.as_ptr(), p.argv_ptrs.as_ptr(), p.envp_ptrs.as_ptr());
+        }
+        sys::write(out, &p.failure);
+        sys::write(out, reason(-ret as libc::c_int));
+        sys::exit(127)
+    }
+}
+
+/// The system calls the child makes, made directly: a `libc` wrapper sets
+/// `errno` on failure, and in a child that shares our memory that would be
+/// the server thread's `errno`, changing under its feet. Each returns what
+/// the kernel returns: a negative errno on failure.
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+mod sys {
+    /// One system call with up to four arguments.
+    ///
+    /// # Safety
+    /// The arguments must be valid for system call `n`.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn call(n: libc::c_long, a: usize, b: usize, c: usize, d: usize) -> isize {
+        let ret: isize;
+        // SAFETY: the caller passes valid arguments; `syscall` clobbers
+        // rcx and r11 and touches no stack (x86-64 Linux system call ABI).
+        unsafe {
+            std::arch::asm!(
+                "syscall",
+                inlateout("rax") n as isize => ret,
+                in("rdi") a,
+                in("rsi") b,
+                in("rdx") c,
+                in("r10") d,
+                lateout("rcx") _,
+                lateout("r11") _,
+                options(nostack),
+            );
+        }
+        ret
+    }
+
+    /// One system call with up to four arguments.
+    ///
+    /// # Safety
+    /// The arguments must be valid for system call `n`.
+    #[cfg(target_arch = "aarch64")]
+    unsafe fn call(n: libc::c_long, a: usize, b: usize, c: usize, d: usize) -> isize {
+        let ret: isize;
+        // SAFETY: the caller passes valid arguments; `svc 0` returns in x0
+        // and touches no stack (AArch64 Linux system call ABI).
+        unsafe {
+            std::arch::asm!(
+                "svc 0",
+                in("x8") n,
+                inlateout("x0") a as isize => ret,
+                in("x1") b,
+                in("x2") c,
+                in("x3") d,
+                options(nostack),
+            );
+        }
+        ret
+    }
+
+    /// The kernel's `struct sigaction` with every field zero: `SIG_DFL`.
+    const DEFAULT: [u64; 4] = [0; 4];
+    /// The kernel's signal set size (64 signals).
+    const SIGSET: usize = 8;
+
+    pub unsafe fn default_action(sig: libc::c_int) {
+        unsafe {
+            call(
+                libc::SYS_rt_sigaction,
+                sig as usize,
+                DEFAULT.as_ptr() as usize,
+                0,
+                SIGSET,
+            )
+        };
+    }
+
+    pub unsafe fn unblock_all() {
+        let none = 0u64;
+        unsafe {
+            call(
+                libc::SYS_rt_sigprocmask,
+                libc::SIG_SETMASK as usize,
+                &none as *const u64 as usize,
+                0,
+                SIGSET,
+            )
+        };
+    }
+
+    pub unsafe fn set_fd_limit(limit: &libc::rlimit) {
+        unsafe {
+            call(
+                libc::SYS_prlimit64,
+                0,
+                libc::RLIMIT_NOFILE as usize,
+                limit as *const libc::rlimit as usize,
+                0,
+            )
+        };
+    }
+
+    pub unsafe fn setsid() -> isize {
+        unsafe { call(libc::SYS_setsid, 0, 0, 0, 0) }
+    }
+
+    pub unsafe fn set_controlling_tty(fd: libc::c_int) -> isize {
+        unsafe { call(libc::SYS_ioctl, fd as usize, libc::TIOCSCTTY as usize, 0, 0) }
+    }
+
+    pub unsafe fn dup_to(fd: libc::c_int, to: libc::c_int) -> isize {
+        unsafe { call(libc::SYS_dup3, fd as usize, to as usize, 0, 0) }
+    }
+
+    pub unsafe fn chdir(path: *const libc::c_char) -> isize {
+        unsafe { call(libc::SYS_chdir, path as usize, 0, 0, 0) }
+    }
+
+    pub unsafe fn close(fd: libc::c_int) {
+        unsafe { call(libc::SYS_close, fd as usize, 0, 0, 0) };
+    }
+
+    pub unsafe fn execve(
+        path: *const libc::c_char,
+        argv: *const *const libc::c_char,
+        envp: *const *const libc::c_char,
+    ) -> isize {
+        unsafe {
+            call(
+                libc::SYS_execve,
+                path as usize,
+                argv as usize,
+                envp as usize,
+                0,
+            )
+        }
+    }
+
+    pub unsafe fn write(fd: libc::c_int, bytes: &[u8]) {
+        unsafe {
+            call(
+                libc::SYS_write,
+                fd as usize,
+                bytes.as_ptr() as usize,
+                bytes.len(),
+                0,
+            )
+        };
+    }
+
+    pub unsafe fn exit(code: libc::c_int) -> ! {
+        loop {
+            // SAFETY: exit_group takes a plain int and does not return.
+            unsafe { call(libc::SYS_exit_group, code as usize, 0, 0, 0) };
+        }
     }
 }
 
@@ -227,5 +484,39 @@ mod tests {
             resolve("/etc/passwd", &env).unwrap_err().kind(),
             io::ErrorKind::PermissionDenied
         );
+    }
+
+    /// The stack and strings a child borrows are freed once it has exec'd:
+    /// the kernel zeroes its tid word then (`CLONE_CHILD_CLEARTID`).
+    #[test]
+    fn what_children_borrow_is_freed_once_they_have_execd() {
+        let env = vec![("PATH".to_string(), "/bin:/usr/bin".to_string())];
+        let argv = vec!["true".to_string()];
+        let spec = SpawnSpec {
+            argv: &argv,
+            env: &env,
+            cwd: "/",
+            cols: 80,
+            rows: 24,
+        };
+        for _ in 0..20 {
+            let spawned = super::super::spawn(&spec).unwrap();
+            let mut status = 0;
+            // SAFETY: waiting for our own child into a valid int.
+            let reaped = unsafe { libc::waitpid(spawned.pid, &mut status, 0) };
+            assert_eq!(reaped, spawned.pid);
+            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+        }
+        // Tests in other threads of this process may be starting children
+        // of their own: wait for those to exec too.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while in_flight() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} children in flight",
+                in_flight()
+            );
+            std::thread::yield_now();
+        }
     }
 }
