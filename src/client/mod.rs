@@ -47,6 +47,32 @@ impl Ctx {
     /// goes away during the handshake (it was exiting, idle, as we came) is
     /// retried a few times, so the caller sees either a server or none.
     pub fn connect(&self) -> Result<Option<Conn>> {
+        self.connect_with(None)
+    }
+
+    /// Connects and sends `first` in the same write as the hello, so the
+    /// server reads both in one turn and answers at once: a request costs
+    /// one wake-up of each side instead of two (20–45 µs on a quiet
+    /// machine, a scheduling delay each on a loaded one). `Ok(None)` if no
+    /// server runs; the returned connection has read the server's hello.
+    ///
+    /// Retrying a server that went away is safe: the server sends its
+    /// hello as soon as it accepts, before it reads anything, so a
+    /// connection that ends with no hello had nothing of ours handled.
+    pub fn connect_sending(&self, first: &ClientMsg) -> Result<Option<Conn>> {
+        self.connect_with(Some(first))
+    }
+
+    /// One request and its reply on a new connection; `Ok(None)` if no
+    /// server runs.
+    pub fn request(&self, msg: &ClientMsg) -> Result<Option<ServerMsg>> {
+        match self.connect_sending(msg)? {
+            Some(mut conn) => conn.recv_msg().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn connect_with(&self, first: Option<&ClientMsg>) -> Result<Option<Conn>> {
         let mut attempt = 0;
         loop {
             let stream = match UnixStream::connect(&self.paths.socket) {
@@ -65,7 +91,7 @@ impl Ctx {
                 }
             };
             check_server_uid(&stream, &self.paths.socket)?;
-            match Conn::handshake(stream) {
+            match Conn::handshake(stream, first) {
                 Ok(conn) => return Ok(Some(conn)),
                 Err(Handshake::Gone) if attempt < 50 => {
                     attempt += 1;
@@ -85,7 +111,17 @@ impl Ctx {
     /// Connects, starting the server first if none runs. A lock on the
     /// socket directory makes racing clients start exactly one server.
     pub fn connect_or_start(&self) -> Result<Conn> {
-        if let Some(conn) = self.connect()? {
+        self.connect_or_start_with(None)
+    }
+
+    /// [`Ctx::connect_or_start`], sending `first` with the hello (see
+    /// [`Ctx::connect_sending`]).
+    pub fn connect_or_start_sending(&self, first: &ClientMsg) -> Result<Conn> {
+        self.connect_or_start_with(Some(first))
+    }
+
+    fn connect_or_start_with(&self, first: Option<&ClientMsg>) -> Result<Conn> {
+        if let Some(conn) = self.connect_with(first)? {
             return Ok(conn);
         }
         self.paths.ensure_socket_dir()?;
@@ -103,11 +139,11 @@ impl Ctx {
                 std::io::Error::last_os_error()
             );
         }
-        if let Some(conn) = self.connect()? {
+        if let Some(conn) = self.connect_with(first)? {
             return Ok(conn);
         }
         self.start_server()?;
-        self.connect()?.ok_or_else(|| {
+        self.connect_with(first)?.ok_or_else(|| {
             anyhow!(
                 "the server started but does not answer on {}",
                 self.paths.socket.display()
@@ -161,11 +197,9 @@ impl Ctx {
 
     /// All task records: from the server if one runs, else from disk.
     pub fn records(&self) -> Result<Vec<TaskRecord>> {
-        match self.connect()? {
-            Some(mut conn) => match conn.request(&ClientMsg::List { all: true })? {
-                ServerMsg::Tasks(tasks) => Ok(tasks),
-                other => Err(unexpected(&other)),
-            },
+        match self.request(&ClientMsg::List { all: true })? {
+            Some(ServerMsg::Tasks(tasks)) => Ok(tasks),
+            Some(other) => Err(unexpected(&other)),
             None => Ok(self.store().load()),
         }
     }
@@ -268,7 +302,9 @@ pub fn unexpected(msg: &ServerMsg) -> anyhow::Error {
 }
 
 impl Conn {
-    fn handshake(mut stream: UnixStream) -> Result<Conn, Handshake> {
+    /// Sends our hello (and `first`, in the same write), then reads and
+    /// checks the server's.
+    fn handshake(mut stream: UnixStream, first: Option<&ClientMsg>) -> Result<Conn, Handshake> {
         let failed = |e: anyhow::Error| Handshake::Failed(e);
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -276,6 +312,9 @@ impl Conn {
             .map_err(failed)?;
         let mut hello = Vec::new();
         protocol::encode_hello(&mut hello);
+        if let Some(msg) = first {
+            protocol::encode_msg(msg, &mut hello);
+        }
         if let Err(e) = std::io::Write::write_all(&mut stream, &hello) {
             return Err(if gone(&e) {
                 Handshake::Gone

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::client::Ctx;
+use crate::client::{unexpected, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::{ConnId, Server};
 
@@ -40,15 +40,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let Ok(task) = id.parse::<u64>() else {
         bail!("BGMUX_TASK_ID={id} is not a task id")
     };
-    let Some(mut conn) = ctx.connect()? else {
-        bail!(
+    let text = (!args.text.is_empty()).then(|| args.text.join(" "));
+    match ctx.request(&ClientMsg::Background { task, text })? {
+        Some(ServerMsg::Ok) => Ok(ExitCode::SUCCESS),
+        Some(other) => Err(unexpected(&other)),
+        None => bail!(
             "no server running on {} (BGMUX_SOCKET): is this task from another machine?",
             ctx.paths.socket.display()
-        );
-    };
-    let text = (!args.text.is_empty()).then(|| args.text.join(" "));
-    conn.request_ok(&ClientMsg::Background { task, text })?;
-    Ok(ExitCode::SUCCESS)
+        ),
+    }
 }
 
 /// The server side.

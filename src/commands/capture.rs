@@ -47,17 +47,12 @@ const PIECE: usize = 64 << 10;
 
 /// The client side.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let reply = match ctx.connect()? {
-        Some(mut conn) => {
-            let msg = ClientMsg::Capture {
-                task: args.task.clone(),
-                history: args.history,
-                ansi: args.ansi,
-            };
-            conn.request(&msg)?
-        }
-        None => ServerMsg::NotInMemory,
+    let msg = ClientMsg::Capture {
+        task: args.task.clone(),
+        history: args.history,
+        ansi: args.ansi,
     };
+    let reply = ctx.request(&msg)?.unwrap_or(ServerMsg::NotInMemory);
     let mut out = BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     match reply {
         ServerMsg::Text(text) => out

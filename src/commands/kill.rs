@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::client::Ctx;
+use crate::client::{unexpected, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::pty;
 use crate::server::Server;
@@ -29,7 +29,11 @@ fn parse(s: &str) -> Result<i32, String> {
 
 /// The client side.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let Some(mut conn) = ctx.connect()? else {
+    let msg = ClientMsg::Kill {
+        task: args.task.clone(),
+        signal: args.signal,
+    };
+    let Some(mut conn) = ctx.connect_sending(&msg)? else {
         let record = ctx.find(&args.task)?;
         if record.status.is_live() {
             bail!(
@@ -43,11 +47,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             record.status_text()
         );
     };
-    conn.request_ok(&ClientMsg::Kill {
-        task: args.task,
-        signal: args.signal,
-    })?;
-    Ok(ExitCode::SUCCESS)
+    match conn.recv_msg()? {
+        ServerMsg::Ok => Ok(ExitCode::SUCCESS),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// The server side.

@@ -28,13 +28,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         println!("{}", Timestamp::now().0);
         return Ok(ExitCode::SUCCESS);
     };
-    let Some(mut conn) = ctx.connect()? else {
-        println!("{since}");
-        return Ok(ExitCode::SUCCESS);
-    };
-    let records = match conn.request(&ClientMsg::EndedSince { since })? {
-        ServerMsg::Tasks(records) => records,
-        other => return Err(unexpected(&other)),
+    let records = match ctx.request(&ClientMsg::EndedSince { since })? {
+        Some(ServerMsg::Tasks(records)) => records,
+        Some(other) => return Err(unexpected(&other)),
+        None => {
+            println!("{since}");
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let mark = records
         .iter()

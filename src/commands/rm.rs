@@ -23,14 +23,14 @@ pub struct Args {
 
 /// The client side.
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    if let Some(mut conn) = ctx.connect()? {
-        return match conn.request(&ClientMsg::Remove {
-            tasks: args.tasks,
-            finished: args.finished,
-        })? {
-            ServerMsg::Removed(_) => Ok(ExitCode::SUCCESS),
-            other => Err(unexpected(&other)),
-        };
+    let msg = ClientMsg::Remove {
+        tasks: args.tasks.clone(),
+        finished: args.finished,
+    };
+    match ctx.request(&msg)? {
+        Some(ServerMsg::Removed(_)) => return Ok(ExitCode::SUCCESS),
+        Some(other) => return Err(unexpected(&other)),
+        None => {}
     }
     // No server: nothing is live, the files are ours to delete.
     let store = ctx.store();

@@ -87,8 +87,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         history_limit: args.history_limit,
         env,
     };
-    let mut conn = ctx.connect_or_start()?;
-    let id = match conn.request(&ClientMsg::Run(spec))? {
+    let id = match ctx
+        .connect_or_start_sending(&ClientMsg::Run(spec))?
+        .recv_msg()?
+    {
         ServerMsg::Started { id } => id,
         other => return Err(unexpected(&other)),
     };

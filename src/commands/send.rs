@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::client::Ctx;
+use crate::client::{unexpected, Ctx};
 use crate::keyname;
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::Server;
@@ -55,14 +55,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             data,
         }
     };
-    let Some(mut conn) = ctx.connect()? else {
-        bail!(
+    match ctx.request(&msg)? {
+        Some(ServerMsg::Ok) => Ok(ExitCode::SUCCESS),
+        Some(other) => Err(unexpected(&other)),
+        None => bail!(
             "no server running on {}: nothing to send to",
             ctx.paths.socket.display()
-        )
-    };
-    conn.request_ok(&msg)?;
-    Ok(ExitCode::SUCCESS)
+        ),
+    }
 }
 
 fn live_task(server: &Server, key: &str) -> Result<u64, ServerMsg> {

@@ -39,7 +39,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Some(secs) => Some(Instant::now() + Duration::from_secs_f64(secs)),
         None => None,
     };
-    let Some(mut conn) = ctx.connect()? else {
+    let msg = ClientMsg::Wait {
+        tasks: args.tasks.clone(),
+        any: args.any,
+    };
+    let Some(mut conn) = ctx.connect_sending(&msg)? else {
         // No server: nothing is live, so the records on disk decide.
         let records = ctx.store().load();
         let mut codes = Vec::new();
@@ -54,10 +58,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         };
         return Ok(exit(code));
     };
-    conn.send(&ClientMsg::Wait {
-        tasks: args.tasks,
-        any: args.any,
-    })?;
     conn.set_deadline(deadline)?;
     match conn.recv() {
         Ok(crate::protocol::Frame::Msg(ServerMsg::Waited { code, .. })) => Ok(exit(code)),
