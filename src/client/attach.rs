@@ -54,19 +54,28 @@ impl Signals {
     }
 }
 
-/// Attaches with `spec`; returns when detached or the server says so.
-/// `before` runs with the task's id once attached, while the terminal is
-/// still as we found it (`attach --replay` prints the history there).
-pub fn run(
-    mut conn: Conn,
-    mut spec: AttachSpec,
-    before: &mut dyn FnMut(u64) -> Result<()>,
-) -> Result<ExitCode> {
-    let Some((cols, rows)) = terminal::size(0).or_else(|| terminal::size(1)) else {
-        bail!("attach needs a terminal: stdin is not a tty");
-    };
-    (spec.cols, spec.rows) = (cols, rows);
-    match conn.request(&ClientMsg::Attach(spec))? {
+/// The outer terminal's size (of stdin, else stdout), or the error for a
+/// client that has no terminal to attach.
+pub fn outer_size() -> Result<(u16, u16)> {
+    match terminal::size(0).or_else(|| terminal::size(1)) {
+        Some(size) => Ok(size),
+        None => bail!("attach needs a terminal: stdin is not a tty"),
+    }
+}
+
+/// The request that attaches with `spec` in the outer terminal's size; it
+/// goes out with the hello ([`super::Ctx::connect_or_start_sending`]).
+pub fn request(mut spec: AttachSpec) -> Result<ClientMsg> {
+    (spec.cols, spec.rows) = outer_size()?;
+    Ok(ClientMsg::Attach(spec))
+}
+
+/// Runs the attached client on `conn`, which has sent [`request`]; returns
+/// when detached or the server says so. `before` runs with the task's id
+/// once attached, while the terminal is still as we found it (`attach
+/// --replay` prints the history there).
+pub fn run(mut conn: Conn, before: &mut dyn FnMut(u64) -> Result<()>) -> Result<ExitCode> {
+    match conn.recv_msg()? {
         ServerMsg::Attached { id } => before(id)?,
         other => return Err(unexpected(&other)),
     }

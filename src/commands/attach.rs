@@ -42,7 +42,6 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
             bail!("refusing to attach from inside task {id} of the same server (it would show itself): unset BGMUX_TASK_ID to force");
         }
     }
-    let conn = ctx.connect_or_start()?;
     let spec = AttachSpec {
         task: args.task,
         start_shell,
@@ -54,6 +53,8 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
             .display()
             .to_string(),
     };
+    let request = client::attach::request(spec)?;
+    let conn = ctx.connect_or_start_sending(&request)?;
     let store = ctx.store();
     let mut before = |id: u64| {
         if args.replay {
@@ -64,7 +65,7 @@ pub fn run(ctx: &Ctx, args: Args, start_shell: bool) -> Result<ExitCode> {
         }
         Ok(())
     };
-    client::attach::run(conn, spec, &mut before)
+    client::attach::run(conn, &mut before)
 }
 
 /// Prints task `id`'s rendered log, with SGR, to stdout.
