@@ -26,6 +26,8 @@ fn unknown_tasks_are_one_line_errors_with_exit_1() {
 fn attach_without_a_terminal_says_so() {
     let bg = Bg::new();
     assert!(bg.fails(&["attach"]).contains("needs a terminal"));
+    // It refuses before it connects: no server was started for nothing.
+    assert!(!bg.server_up(), "attach started a server it could not use");
 }
 
 #[test]
