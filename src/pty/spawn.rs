@@ -507,8 +507,27 @@ mod tests {
             assert_eq!(reaped, spawned.pid);
             assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
         }
-        // Tests in other threads of this process may be starting children
-        // of their own: wait for those to exec too.
+        wait_for_no_children_in_flight();
+        // Freed at `exec`, not only at exit: a task that runs for hours
+        // holds nothing of the server's.
+        let argv = vec!["sleep".to_string(), "30".to_string()];
+        let spawned = super::super::spawn(&SpawnSpec {
+            argv: &argv,
+            ..spec
+        })
+        .unwrap();
+        wait_for_no_children_in_flight();
+        // SAFETY: signalling and reaping our own child.
+        unsafe {
+            assert_eq!(libc::kill(spawned.pid, 0), 0, "the sleep still runs");
+            libc::kill(spawned.pid, libc::SIGKILL);
+            libc::waitpid(spawned.pid, std::ptr::null_mut(), 0);
+        }
+    }
+
+    /// Tests in other threads of this process may be starting children of
+    /// their own: this waits for those to exec too.
+    fn wait_for_no_children_in_flight() {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while in_flight() > 0 {
             assert!(
