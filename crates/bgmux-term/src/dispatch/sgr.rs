@@ -17,7 +17,12 @@ pub(super) fn apply(screen: &mut Screen, params: &Params) {
             return;
         }
     }
-    let mut style = screen.pen.style();
+    let style = apply_full(screen.pen.style(), params);
+    screen.set_pen(style);
+}
+
+/// SGR on a full style: every parameter, RGB and underline colours too.
+fn apply_full(mut style: Style, params: &Params) -> Style {
     if params.len() == 0 {
         style = Style::default();
     }
@@ -68,12 +73,12 @@ pub(super) fn apply(screen: &mut Screen, params: &Params) {
             _ => {}
         }
     }
-    screen.set_pen(style);
+    style
 }
 
 /// SGR on a packed style code (see `style.rs`), or `None` when a
 /// parameter needs the full style (RGB colours, underline colour, which
-/// `apply` then handles). Same semantics as `apply`.
+/// `apply` then handles). Same semantics as `apply_full`.
 fn apply_packed(mut code: u32, params: &Params) -> Option<u32> {
     const UL_MASK: u32 = 7 << UL_SHIFT;
     let attr = |bit: u32| bit << ATTR_SHIFT;
@@ -160,4 +165,67 @@ fn rgb(r: u16, g: u16, b: u16) -> Option<Color> {
         u8::try_from(g).ok()?,
         u8::try_from(b).ok()?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One SGR parameter as the parser hands it over: a code with its
+    /// sub-parameters (`4:3`, `38:5:n`), or `38;5;n` spread over three.
+    fn param() -> impl Strategy<Value = Vec<(u16, bool)>> {
+        // Every code the packed path knows, and a few it ignores.
+        let codes: Vec<u16> = [
+            0u16, 1, 2, 3, 4, 5, 6, 7, 8, 9, 21, 22, 23, 24, 25, 27, 28, 29,
+        ]
+        .into_iter()
+        .chain(30..=49)
+        .chain(90..=97)
+        .chain(100..=107)
+        .chain([10, 26, 50, 59, 60, 108, 111])
+        .collect();
+        prop_oneof![
+            4 => prop::sample::select(codes).prop_map(|p| vec![(p, false)]),
+            1 => (0u16..6).prop_map(|s| vec![(4, false), (s, true)]),
+            1 => (prop::sample::select(vec![38u16, 48, 58]), 0u16..300)
+                .prop_map(|(p, n)| vec![(p, false), (5, false), (n, false)]),
+            1 => (prop::sample::select(vec![38u16, 48]), 0u16..256)
+                .prop_map(|(p, n)| vec![(p, false), (5, true), (n, true)]),
+            1 => (prop::sample::select(vec![38u16, 48]), 0u16..256, 0u16..256, 0u16..256)
+                .prop_map(|(p, r, g, b)| vec![(p, false), (2, false), (r, false), (g, false), (b, false)]),
+        ]
+    }
+
+    proptest! {
+        // Cheap cases, and a slip in one code's handling needs the right
+        // pen and the right code together to show.
+        #![proptest_config(ProptestConfig::with_cases(8192))]
+
+        /// The packed path agrees with the full one wherever it answers.
+        #[test]
+        fn packed_sgr_matches_the_full_style_path(
+            // Any basic pen: palette or default colours, attributes, an
+            // underline style (the layout of `style.rs`).
+            (fg, bg, attrs, ul) in (0u32..257, 0u32..257, 0u32..128, 0u32..6),
+            // Never empty: both parsers hand over at least one value
+            // (`CSI m` is `CSI 0 m`).
+            seq in prop::collection::vec(param(), 1..12),
+        ) {
+            let code = fg | bg << BG_SHIFT | attrs << ATTR_SHIFT | ul << UL_SHIFT;
+            let params = |groups: &[Vec<(u16, bool)>]| {
+                let mut params = Params::default();
+                for (v, sub) in groups.iter().flatten() {
+                    params.push(*v, *sub);
+                }
+                params
+            };
+            let seq = params(&seq);
+            let full = apply_full(Pen::Basic(code).style(), &seq);
+            // `None` (an RGB or underline colour) leaves it to the full path.
+            if let Some(packed) = apply_packed(code, &seq) {
+                prop_assert_eq!(Pen::Basic(packed).style(), full);
+            }
+        }
+    }
 }
