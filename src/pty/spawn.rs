@@ -12,18 +12,16 @@
 //! the child exits 127, like a shell's "command not found".
 //!
 //! Everything the child needs is built before it starts; until `exec` it
-//! shares the server's memory (see [`start`] for why), so it writes nothing
-//! but its own stack and makes only raw system calls.
+//! shares the server's memory (see `shared_memory::start` for why), so it
+//! writes nothing but its own stack and makes only raw system calls. On
+//! architectures other than x86-64 and AArch64, where bgmux has no raw
+//! system calls of its own, it is a plain `fork` (and the `libc` calls).
 
 use std::ffi::{CString, OsStr};
 use std::io;
-use std::mem::MaybeUninit;
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use super::SpawnSpec;
 
@@ -137,108 +135,157 @@ fn executable(path: &Path) -> Option<bool> {
     Some(meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
-/// Children that may still be using memory they share with the server:
-/// their stack, and the strings `execve` reads. The server's thread alone
-/// starts tasks; the lock only makes the static sound. Each entry is boxed
-/// because the child holds its address (and the kernel its tid word's):
-/// the vector may move as it grows, the boxes do not.
-#[allow(clippy::vec_box)]
-static IN_FLIGHT: Mutex<Vec<Box<InFlight>>> = Mutex::new(Vec::new());
+/// Starting the child in the server's memory (see [`start`]); on Linux
+/// for the architectures whose raw system calls [`sys`] makes.
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+mod shared_memory {
+    use std::io;
+    use std::mem::MaybeUninit;
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::sync::atomic::{AtomicI32, Ordering};
+    use std::sync::{Mutex, PoisonError};
 
-/// How much stack a child gets until `exec`. It runs a few system calls
-/// and no recursion; glibc's `posix_spawn` gives 32 KiB plus the arguments.
-const CHILD_STACK: usize = 64 * 1024;
+    use super::{child, Prepared};
 
-/// One started child and what it borrows from the server until `exec`.
-struct InFlight {
-    /// The child's tid until it execs or exits: the kernel zeroes it then
-    /// (`CLONE_CHILD_CLEARTID`), and from that moment the child no longer
-    /// shares our memory, so this entry may be freed.
-    tid: AtomicI32,
-    stack: Box<[MaybeUninit<u8>]>,
-    prepared: Prepared,
-    slave: libc::c_int,
+    /// Children that may still be using memory they share with the server:
+    /// their stack, and the strings `execve` reads. The server's thread alone
+    /// starts tasks; the lock only makes the static sound. Each entry is boxed
+    /// because the child holds its address (and the kernel its tid word's):
+    /// the vector may move as it grows, the boxes do not.
+    #[allow(clippy::vec_box)]
+    static IN_FLIGHT: Mutex<Vec<Box<InFlight>>> = Mutex::new(Vec::new());
+
+    /// How much stack a child gets until `exec`. It runs a few system calls
+    /// and no recursion; glibc's `posix_spawn` gives 32 KiB plus the arguments.
+    const CHILD_STACK: usize = 64 * 1024;
+
+    /// One started child and what it borrows from the server until `exec`.
+    struct InFlight {
+        /// The child's tid until it execs or exits: the kernel zeroes it then
+        /// (`CLONE_CHILD_CLEARTID`), and from that moment the child no longer
+        /// shares our memory, so this entry may be freed.
+        tid: AtomicI32,
+        stack: Box<[MaybeUninit<u8>]>,
+        prepared: Prepared,
+        slave: libc::c_int,
+    }
+
+    // SAFETY: the raw pointers in `Prepared` point into strings it owns; an
+    // `InFlight` is only ever touched by the thread that starts tasks and,
+    // read-only, by its child.
+    unsafe impl Send for InFlight {}
+
+    /// Starts the child; it becomes a session leader with `slave` as its
+    /// controlling terminal and stdin/stdout/stderr, and execs. Returns the
+    /// child's pid as soon as it exists.
+    ///
+    /// The child is created with `clone(CLONE_VM)`: it runs on its own small
+    /// stack in the server's memory until `execve` replaces it. A `fork` copies
+    /// the server's page tables and write-protects every page, and each page
+    /// the server writes afterwards takes a fault (and, with the syncer's thread
+    /// on the other core, a TLB shootdown): 350 µs for the `fork` and more
+    /// after it, most of a `bgmux run`'s time in the server. Unlike `vfork`
+    /// (or `CLONE_VFORK`), the server does not wait for the child to reach
+    /// `exec`, which on a loaded machine can take milliseconds. Because the
+    /// child shares our memory, it writes nothing but its own stack: it makes
+    /// raw system calls ([`sys`]), which leave `errno` — our thread's — alone,
+    /// and all signals stay blocked until it has reset their handlers.
+    pub(crate) fn start(p: Prepared, slave: &OwnedFd) -> io::Result<i32> {
+        let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner);
+        in_flight.retain(|f| f.tid.load(Ordering::Acquire) != 0);
+        let mut stack = Vec::with_capacity(CHILD_STACK);
+        stack.resize(CHILD_STACK, MaybeUninit::uninit());
+        let flight = Box::new(InFlight {
+            tid: AtomicI32::new(-1),
+            stack: stack.into_boxed_slice(),
+            prepared: p,
+            slave: slave.as_raw_fd(),
+        });
+        // The stack grows down from its 16-byte aligned top (x86-64 and AArch64
+        // System V ABIs).
+        let top = (flight.stack.as_ptr() as usize + CHILD_STACK) & !15;
+        let arg: *const InFlight = &*flight;
+        // SAFETY: `old` and `all` are valid sigsets; `clone` gets a valid entry
+        // point, the top of a stack that `flight` owns, and an argument and a
+        // tid word that stay alive (in IN_FLIGHT) until the kernel zeroes the
+        // word, that is until the child no longer shares our memory.
+        let pid = unsafe {
+            let mut all: libc::sigset_t = std::mem::zeroed();
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+            let pid = libc::clone(
+                child_main,
+                top as *mut libc::c_void,
+                libc::CLONE_VM | libc::CLONE_CHILD_CLEARTID | libc::SIGCHLD,
+                arg as *mut libc::c_void,
+                std::ptr::null_mut::<libc::pid_t>(),
+                std::ptr::null_mut::<libc::c_void>(),
+                flight.tid.as_ptr(),
+            );
+            let err = io::Error::last_os_error();
+            libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+            if pid < 0 {
+                return Err(err);
+            }
+            pid
+        };
+        in_flight.push(flight);
+        Ok(pid)
+    }
+
+    /// How many started children may still share the server's memory (tests).
+    #[cfg(test)]
+    pub(super) fn in_flight() -> usize {
+        let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner);
+        in_flight.retain(|f| f.tid.load(Ordering::Acquire) != 0);
+        in_flight.len()
+    }
+
+    /// The child's entry point on its own stack.
+    extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
+        // SAFETY: `arg` is the `InFlight` that `start` keeps alive until this
+        // child has exec'd or exited.
+        let flight = unsafe { &*(arg as *const InFlight) };
+        // SAFETY: we are the new child, and `slave` is open in our fd table.
+        unsafe { child(&flight.prepared, flight.slave) }
+    }
 }
 
-// SAFETY: the raw pointers in `Prepared` point into strings it owns; an
-// `InFlight` is only ever touched by the thread that starts tasks and,
-// read-only, by its child.
-unsafe impl Send for InFlight {}
+#[cfg(all(
+    test,
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+use shared_memory::in_flight;
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+pub(super) use shared_memory::start;
 
-/// Starts the child; it becomes a session leader with `slave` as its
-/// controlling terminal and stdin/stdout/stderr, and execs. Returns the
-/// child's pid as soon as it exists.
-///
-/// The child is created with `clone(CLONE_VM)`: it runs on its own small
-/// stack in the server's memory until `execve` replaces it. A `fork` copies
-/// the server's page tables and write-protects every page, and each page
-/// the server writes afterwards takes a fault (and, with the syncer's thread
-/// on the other core, a TLB shootdown): 350 µs for the `fork` and more
-/// after it, most of a `bgmux run`'s time in the server. Unlike `vfork`
-/// (or `CLONE_VFORK`), the server does not wait for the child to reach
-/// `exec`, which on a loaded machine can take milliseconds. Because the
-/// child shares our memory, it writes nothing but its own stack: it makes
-/// raw system calls ([`sys`]), which leave `errno` — our thread's — alone,
-/// and all signals stay blocked until it has reset their handlers.
-pub(super) fn start(p: Prepared, slave: &OwnedFd) -> io::Result<i32> {
-    let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner);
-    in_flight.retain(|f| f.tid.load(Ordering::Acquire) != 0);
-    let mut stack = Vec::with_capacity(CHILD_STACK);
-    stack.resize(CHILD_STACK, MaybeUninit::uninit());
-    let flight = Box::new(InFlight {
-        tid: AtomicI32::new(-1),
-        stack: stack.into_boxed_slice(),
-        prepared: p,
-        slave: slave.as_raw_fd(),
-    });
-    // The stack grows down from its 16-byte aligned top (x86-64 and AArch64
-    // System V ABIs).
-    let top = (flight.stack.as_ptr() as usize + CHILD_STACK) & !15;
-    let arg: *const InFlight = &*flight;
-    // SAFETY: `old` and `all` are valid sigsets; `clone` gets a valid entry
-    // point, the top of a stack that `flight` owns, and an argument and a
-    // tid word that stay alive (in IN_FLIGHT) until the kernel zeroes the
-    // word, that is until the child no longer shares our memory.
-    let pid = unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
-        let pid = libc::clone(
-            child_main,
-            top as *mut libc::c_void,
-            libc::CLONE_VM | libc::CLONE_CHILD_CLEARTID | libc::SIGCHLD,
-            arg as *mut libc::c_void,
-            std::ptr::null_mut::<libc::pid_t>(),
-            std::ptr::null_mut::<libc::c_void>(),
-            flight.tid.as_ptr(),
-        );
-        let err = io::Error::last_os_error();
-        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
-        if pid < 0 {
-            return Err(err);
-        }
-        pid
-    };
-    in_flight.push(flight);
+/// Elsewhere, a plain `fork`: the child has its own copy of our memory, so
+/// the `libc` wrappers of [`sys`] are safe there.
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+)))]
+pub(super) fn start(p: Prepared, slave: &std::os::fd::OwnedFd) -> io::Result<i32> {
+    let slave = std::os::fd::AsRawFd::as_raw_fd(slave);
+    // SAFETY: fork has no preconditions; the child only makes system calls
+    // on data prepared before it (see `child`), and never returns.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if pid == 0 {
+        // SAFETY: we are the freshly forked child.
+        unsafe { child(&p, slave) }
+    }
     Ok(pid)
-}
-
-/// How many started children may still share the server's memory (tests).
-#[cfg(test)]
-fn in_flight() -> usize {
-    let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner);
-    in_flight.retain(|f| f.tid.load(Ordering::Acquire) != 0);
-    in_flight.len()
-}
-
-/// The child's entry point on its own stack.
-extern "C" fn child_main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` is the `InFlight` that `start` keeps alive until this
-    // child has exec'd or exited.
-    let flight = unsafe { &*(arg as *const InFlight) };
-    // SAFETY: we are the new child, and `slave` is open in our fd table.
-    unsafe { child(&flight.prepared, flight.slave) }
 }
 
 /// The child's side: no allocation, no locks, no `errno`, only system calls.
@@ -449,6 +496,88 @@ mod sys {
     }
 }
 
+/// [`sys`] elsewhere: the same calls through `libc`, for a forked child
+/// (whose `errno` is its own).
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+)))]
+mod sys {
+    fn ret(r: libc::c_int) -> isize {
+        if r < 0 {
+            -(std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO) as isize)
+        } else {
+            r as isize
+        }
+    }
+
+    /// Through the system call: glibc's `signal` refuses the two signals it
+    /// keeps for itself (32, 33), whose dispositions a task inherits too.
+    /// All zeroes is `SIG_DFL` in every architecture's kernel `sigaction`.
+    pub unsafe fn default_action(sig: libc::c_int) {
+        let default = [0u64; 8];
+        unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                sig,
+                default.as_ptr(),
+                0usize,
+                8usize,
+            )
+        };
+    }
+
+    pub unsafe fn unblock_all() {
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+        }
+    }
+
+    pub unsafe fn set_fd_limit(limit: &libc::rlimit) {
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, limit) };
+    }
+
+    pub unsafe fn setsid() -> isize {
+        ret(unsafe { libc::setsid() })
+    }
+
+    pub unsafe fn set_controlling_tty(fd: libc::c_int) -> isize {
+        ret(unsafe { libc::ioctl(fd, libc::TIOCSCTTY as _, 0) })
+    }
+
+    pub unsafe fn dup_to(fd: libc::c_int, to: libc::c_int) -> isize {
+        ret(unsafe { libc::dup2(fd, to) })
+    }
+
+    pub unsafe fn chdir(path: *const libc::c_char) -> isize {
+        ret(unsafe { libc::chdir(path) })
+    }
+
+    pub unsafe fn close(fd: libc::c_int) {
+        unsafe { libc::close(fd) };
+    }
+
+    pub unsafe fn execve(
+        path: *const libc::c_char,
+        argv: *const *const libc::c_char,
+        envp: *const *const libc::c_char,
+    ) -> isize {
+        ret(unsafe { libc::execve(path, argv, envp) })
+    }
+
+    pub unsafe fn write(fd: libc::c_int, bytes: &[u8]) {
+        unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+    }
+
+    pub unsafe fn exit(code: libc::c_int) -> ! {
+        unsafe { libc::_exit(code) }
+    }
+}
+
 /// The few reasons `exec` can still fail after `prepare`, as text that
 /// needs no allocation.
 fn reason(errno: libc::c_int) -> &'static [u8] {
@@ -486,6 +615,10 @@ mod tests {
         );
     }
 
+    #[cfg(all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    ))]
     /// The stack and strings a child borrows are freed once it has exec'd:
     /// the kernel zeroes its tid word then (`CLONE_CHILD_CLEARTID`).
     #[test]
@@ -525,6 +658,10 @@ mod tests {
         }
     }
 
+    #[cfg(all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    ))]
     /// Tests in other threads of this process may be starting children of
     /// their own: this waits for those to exec too.
     fn wait_for_no_children_in_flight() {
