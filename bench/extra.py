@@ -163,13 +163,43 @@ def _ctty():
         pass
 
 
-class Client:
-    """A process in a harness pty whose master we drain, like a terminal."""
+class Spawned:
+    """A process started with `os.posix_spawn` (the `Popen` calls used here)."""
 
-    def __init__(self, argv, env, rows, cols):
+    def __init__(self, argv, env, slave):
+        path = shutil.which(argv[0], path=env.get("PATH")) or argv[0]
+        actions = [(os.POSIX_SPAWN_DUP2, slave, fd) for fd in (0, 1, 2)]
+        self.pid = os.posix_spawn(path, argv, env, file_actions=actions, setsid=True)
+
+    def wait(self, timeout):
+        deadline = now() + timeout
+        while now() < deadline:
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.005)
+        raise subprocess.TimeoutExpired(str(self.pid), timeout)
+
+    def kill(self):
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+class Client:
+    """A process in a harness pty whose master we drain, like a terminal.
+
+    Started as muxbench starts a client (`Popen` with a `TIOCSCTTY` pre-exec
+    hook, which makes Python fork its whole process and close every fd), or
+    with `lean=True` as a shell starts a command (`posix_spawn`, a vfork:
+    no controlling terminal, which an attached client does not need to
+    draw)."""
+
+    def __init__(self, argv, env, rows, cols, lean=False):
         self.master, slave = open_pty(rows, cols)
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     start_new_session=True, preexec_fn=_ctty)
+        if lean:
+            self.proc = Spawned(argv, env, slave)
+        else:
+            self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                         start_new_session=True, preexec_fn=_ctty)
         os.close(slave)
         os.set_blocking(self.master, False)
         self.buf = bytearray()  # kept since the last mark()
@@ -746,7 +776,10 @@ def sc_reattach(a, out):
     and times until the last line is drawn. The same start of `printf` (the
     harness's floor: any program's first output) and of `bgmux --version`
     (bgmux's own process start) beside `bgmux attach` of a task with 100 000
-    lines of history separate the harness from bgmux."""
+    lines of history separate the harness from bgmux. Then `printf` and
+    `bgmux attach` started with `posix_spawn`, as a shell starts a command:
+    the reattach a person sees, with the harness's own start-up cost mostly
+    gone."""
     n = 10 if a.quick else 40
     lines = 1000 if a.quick else 100_000
     m = Mux(a.bin, "reattach")
@@ -760,13 +793,16 @@ def sc_reattach(a, out):
                 raise RuntimeError("the history task did not finish")
             time.sleep(0.05)
         res = {"history_lines": lines}
-        for name, argv, want in (("printf", ["printf", "%s\\n", mark], mark),
-                                 ("version", m.argv("--version"), "bgmux"),
-                                 ("attach", m.argv("attach", str(task)), mark)):
+        for name, argv, want, lean in (
+                ("printf", ["printf", "%s\\n", mark], mark, False),
+                ("version", m.argv("--version"), "bgmux", False),
+                ("attach", m.argv("attach", str(task)), mark, False),
+                ("printf-spawn", ["printf", "%s\\n", mark], mark, True),
+                ("attach-spawn", m.argv("attach", str(task)), mark, True)):
             ts = []
             for _ in range(n):
                 t0 = now()
-                c = Client(argv, m.env, 24, 80)
+                c = Client(argv, m.env, 24, 80, lean=lean)
                 t1 = c.wait_for(lambda text: want.encode() in text, timeout=10)
                 c.close()
                 if t1 is None:
@@ -777,9 +813,52 @@ def sc_reattach(a, out):
                 time.sleep(0.2)
             res[name] = stats(ts)
             log(f"reattach: {name}: median {res[name]['median']:.2f} ms")
+        mb = shared_muxbench()
+        for name, argv, want in (("printf-muxbench", ["printf", "%s\\n", mark], mark),
+                                 ("attach-muxbench", m.argv("attach", str(task)), mark)):
+            if mb is None:
+                break
+            ts = []
+            for _ in range(n):
+                # muxbench's own functions, as its `_reattach` calls them.
+                t0 = mb.now()
+                proc, master = mb.spawn_in_pty(argv, m.env)
+                drain = mb.Drain(master, keep_tail=1 << 16, name="reattach")
+                seen = {}
+
+                def drawn():
+                    if want.encode() in drain.tail_text():
+                        seen["t"] = drain.last_data_t
+                        return True
+                    return False
+
+                if not mb.pump_until(drawn, 10, drains=[drain]):
+                    raise RuntimeError(f"{name}: no {want!r} within 10 s")
+                ts.append((seen["t"] - t0) * 1000)
+                os.close(master)
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                time.sleep(0.2)
+            res[name] = stats(ts)
+            log(f"reattach: {name}: median {res[name]['median']:.2f} ms")
         out["reattach"] = res
     finally:
         m.close()
+
+
+def shared_muxbench():
+    """muxbench itself (`../shared/bench`, or `$BGMUX_SHARED/bench`), or None."""
+    shared = os.environ.get("BGMUX_SHARED") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
+    path = os.path.join(shared, "bench")
+    if not os.path.exists(os.path.join(path, "muxbench.py")):
+        return None
+    sys.path.insert(0, path)
+    import muxbench  # noqa: E402 - found at run time
+    return muxbench
 
 
 SCENARIOS = {"run": sc_run, "reattach": sc_reattach, "idle": sc_idle, "flood": sc_flood,
@@ -805,15 +884,29 @@ def markdown(r):
     if "reattach" in r:
         x = r["reattach"]
         o += ["### What a reattach costs: client start to the last line drawn "
-              f"(history {x['history_lines']} lines; started as muxbench starts a client; "
+              f"(history {x['history_lines']} lines; the first three started as muxbench starts a client; "
               f"median [min–max] of {x['attach']['n']})\n",
               "| started | median | min | max |", "|---|---|---|---|"]
         for k, label in (("printf", "`printf` (the harness's floor)"),
-                         ("version", "`bgmux --version`"), ("attach", "`bgmux attach`")):
+                         ("version", "`bgmux --version`"), ("attach", "`bgmux attach`"),
+                         ("printf-muxbench", "`printf`, started by muxbench's own `spawn_in_pty`"),
+                         ("attach-muxbench", "`bgmux attach`, started by muxbench's own `spawn_in_pty`"),
+                         ("printf-spawn", "`printf`, started with `posix_spawn`"),
+                         ("attach-spawn", "`bgmux attach`, started with `posix_spawn`")):
+            if k not in x:
+                continue
             v = x[k]
             o.append(f"| {label} | {v['median']:.2f} ms | {v['min']:.2f} ms | {v['max']:.2f} ms |")
         o.append(f"\nbgmux's own part of a reattach (attach − printf, medians): "
                  f"{x['attach']['median'] - x['printf']['median']:.2f} ms.\n")
+        if "attach-muxbench" in x:
+            o.append(f"muxbench's own `spawn_in_pty` takes {x['printf-muxbench']['median']:.2f} ms "
+                     f"to show `printf`'s line and {x['attach-muxbench']['median']:.2f} ms to show "
+                     f"a reattach's last line.\n")
+        if "attach-spawn" in x:
+            o.append(f"Started as a shell starts it (`posix_spawn`), a reattach draws its "
+                     f"last line {x['attach-spawn']['median']:.2f} ms after the start "
+                     f"(`printf` {x['printf-spawn']['median']:.2f} ms).\n")
     if "idle" in r:
         o += ["### Idle tasks: server memory (`exec sleep` tasks, RSS/PSS from smaps_rollup)\n",
               "| tasks | server RSS | server PSS | RSS per task | PSS per task | `run` per task |",
