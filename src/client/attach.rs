@@ -56,7 +56,7 @@ impl Signals {
 
 /// The outer terminal's size (of stdin, else stdout), or the error for a
 /// client that has no terminal to attach.
-pub fn outer_size() -> Result<(u16, u16)> {
+fn outer_size() -> Result<(u16, u16)> {
     match terminal::size(0).or_else(|| terminal::size(1)) {
         Some(size) => Ok(size),
         None => bail!("attach needs a terminal: stdin is not a tty"),
@@ -129,7 +129,7 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
             return Ok("[detached from bgmux: terminal closed or signalled]".into());
         }
         if signals.winch.swap(false, Ordering::Relaxed) {
-            if let Some((cols, rows)) = terminal::size(0).or_else(|| terminal::size(1)) {
+            if let Ok((cols, rows)) = outer_size() {
                 conn.send(&ClientMsg::Resize { cols, rows })?;
             }
         }

@@ -293,6 +293,14 @@ pub fn no_such_task(key: &str) -> anyhow::Error {
     anyhow!("no task {key}: see `bgmux ls`")
 }
 
+/// `Ok` for the reply `Ok`, else the error the reply stands for.
+pub fn expect_ok(reply: ServerMsg) -> Result<()> {
+    match reply {
+        ServerMsg::Ok => Ok(()),
+        other => Err(unexpected(&other)),
+    }
+}
+
 /// The error for a reply that makes no sense here.
 pub fn unexpected(msg: &ServerMsg) -> anyhow::Error {
     match msg {
@@ -373,10 +381,7 @@ impl Conn {
 
     /// One request that must be answered `Ok`.
     pub fn request_ok(&mut self, msg: &ClientMsg) -> Result<()> {
-        match self.request(msg)? {
-            ServerMsg::Ok => Ok(()),
-            other => Err(unexpected(&other)),
-        }
+        expect_ok(self.request(msg)?)
     }
 
     /// Sets a read deadline (for `wait --timeout`).

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::client::{unexpected, Ctx};
+use crate::client::{expect_ok, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::{ConnId, Server};
 
@@ -42,8 +42,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     let text = (!args.text.is_empty()).then(|| args.text.join(" "));
     match ctx.request(&ClientMsg::Background { task, text })? {
-        Some(ServerMsg::Ok) => Ok(ExitCode::SUCCESS),
-        Some(other) => Err(unexpected(&other)),
+        Some(reply) => expect_ok(reply).map(|()| ExitCode::SUCCESS),
         None => bail!(
             "no server running on {} (BGMUX_SOCKET): is this task from another machine?",
             ctx.paths.socket.display()

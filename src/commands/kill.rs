@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::client::{unexpected, Ctx};
+use crate::client::{expect_ok, Ctx};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::pty;
 use crate::server::Server;
@@ -47,10 +47,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             record.status_text()
         );
     };
-    match conn.recv_msg()? {
-        ServerMsg::Ok => Ok(ExitCode::SUCCESS),
-        other => Err(unexpected(&other)),
-    }
+    expect_ok(conn.recv_msg()?)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The server side.

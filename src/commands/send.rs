@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::client::{unexpected, Ctx};
+use crate::client::{expect_ok, Ctx};
 use crate::keyname;
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::Server;
@@ -56,8 +56,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
     };
     match ctx.request(&msg)? {
-        Some(ServerMsg::Ok) => Ok(ExitCode::SUCCESS),
-        Some(other) => Err(unexpected(&other)),
+        Some(reply) => expect_ok(reply).map(|()| ExitCode::SUCCESS),
         None => bail!(
             "no server running on {}: nothing to send to",
             ctx.paths.socket.display()
