@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Bumped whenever [`ClientMsg`] or [`ServerMsg`] change shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The package version, sent in `Hello` for the mismatch message.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The largest frame either side accepts; a bigger claimed length drops the
@@ -146,6 +146,19 @@ pub enum ClientMsg {
         /// Rows.
         rows: u16,
     },
+    /// Attached client: the terminal on its stdout, this device, is in raw
+    /// mode; the server may write frames to it itself. Answer: `Direct` if
+    /// it will, nothing if it will not (frames keep coming as data).
+    Direct {
+        /// `st_rdev` of the client's stdout.
+        rdev: u64,
+    },
+    /// Attached client: every frame before `Direct` is on the terminal; the
+    /// server writes the next ones there.
+    DirectReady,
+    /// Attached client: leaving on its own (signalled). Answer: `Detached`,
+    /// once the server writes nothing more to the client's terminal.
+    Leave,
     /// Stream lifecycle events. Answer: `Event` frames until the server exits.
     Events,
     /// Tasks that ended after a time (ms since the epoch), for the prompt
@@ -232,6 +245,10 @@ pub enum ServerMsg {
     },
     /// The attached client must leave; print this line.
     Detached(String),
+    /// Frames after this one go to the client's terminal, not the socket;
+    /// the client answers `DirectReady` once it has written every frame
+    /// before it.
+    Direct,
     /// The server holds no screen for this task (it ended under an earlier
     /// server): the client renders it from the log on disk.
     NotInMemory,

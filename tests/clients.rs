@@ -1,8 +1,9 @@
-//! Many clients on one task (SPEC §12): some stop reading their socket
-//! (SIGSTOP, the way a frozen terminal or a suspended ssh would), the
-//! others must keep getting frames, and the stalled ones are dropped once
-//! their socket has taken nothing for the stall limit, shortened here with
-//! `BGMUX_STALL_TIMEOUT_MS`.
+//! Many clients on one task (SPEC §12): some stall, the way a suspended
+//! ssh would (the client is stopped with SIGSTOP and its terminal reads
+//! nothing), the others must keep getting frames, and the stalled ones are
+//! dropped once their terminal (where the server writes frames itself) or
+//! their socket (with `BGMUX_DIRECT_OUTPUT=0`) has taken nothing for the
+//! stall limit, shortened here with `BGMUX_STALL_TIMEOUT_MS`.
 
 use std::time::Instant;
 
@@ -44,7 +45,7 @@ fn all_advance(outers: &[&Outer], what: &str) {
     });
 }
 
-fn stalled_clients_are_dropped(readers: usize, stalled: usize) {
+fn stalled_clients_are_dropped(readers: usize, stalled: usize, direct: bool) {
     let (cols, rows) = (160u16, 48u16);
     let bg = Bg::new();
     let mut start = bg.cmd(&["start-server"]);
@@ -69,7 +70,13 @@ fn stalled_clients_are_dropped(readers: usize, stalled: usize) {
         .to_string();
     let total = readers + stalled;
     let outers: Vec<Outer> = (0..total)
-        .map(|_| Outer::spawn(bg.cmd(&["attach", &id]), cols, rows))
+        .map(|_| {
+            let mut attach = bg.cmd(&["attach", &id]);
+            if !direct {
+                attach.env("BGMUX_DIRECT_OUTPUT", "0");
+            }
+            Outer::spawn(attach, cols, rows)
+        })
         .collect();
     wait_until("every client is attached", SECS10, || {
         (bg.task(id.parse().unwrap())["attached_clients"] == total as u64).then_some(())
@@ -82,6 +89,7 @@ fn stalled_clients_are_dropped(readers: usize, stalled: usize) {
     for o in stop {
         // SAFETY: stopping a client this test started.
         unsafe { libc::kill(o.child.id() as i32, libc::SIGSTOP) };
+        o.set_paused(true);
     }
     let stalled_at = Instant::now();
     let read: Vec<&Outer> = read.iter().collect();
@@ -107,6 +115,7 @@ fn stalled_clients_are_dropped(readers: usize, stalled: usize) {
         "{log}"
     );
     for o in stop {
+        o.set_paused(false);
         // SAFETY: resuming the client stopped above.
         unsafe { libc::kill(o.child.id() as i32, libc::SIGCONT) };
     }
@@ -127,7 +136,13 @@ fn stalled_clients_are_dropped(readers: usize, stalled: usize) {
 
 #[test]
 fn stalled_clients_are_dropped_and_the_others_keep_drawing() {
-    stalled_clients_are_dropped(4, 4);
+    stalled_clients_are_dropped(4, 4, true);
+}
+
+/// The same with every frame on the socket: the stalled socket drops them.
+#[test]
+fn stalled_clients_on_the_socket_are_dropped_too() {
+    stalled_clients_are_dropped(2, 2, false);
 }
 
 /// The size: 50 clients on one task, 25 of them stalled. Also the
@@ -138,5 +153,5 @@ fn stalled_clients_are_dropped_and_the_others_keep_drawing() {
 #[test]
 #[ignore = "long: 50 attached clients; run with --run-ignored only"]
 fn timers_fire_under_load_fifty_clients_half_stalled() {
-    stalled_clients_are_dropped(25, 25);
+    stalled_clients_are_dropped(25, 25, true);
 }

@@ -9,7 +9,7 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The binary under test.
@@ -239,6 +239,8 @@ pub struct Outer {
     /// The client process.
     pub child: Child,
     screen: Arc<Mutex<(bgmux_term::Terminal, Vec<u8>)>>,
+    /// Set while the terminal reads nothing (a frozen terminal).
+    paused: Arc<(Mutex<bool>, Condvar)>,
 }
 
 impl Outer {
@@ -282,6 +284,8 @@ impl Outer {
         )));
         let mut reader = master.try_clone().unwrap();
         let sink = Arc::clone(&screen);
+        let paused = Arc::new((Mutex::new(false), Condvar::new()));
+        let pause = Arc::clone(&paused);
         std::thread::spawn(move || {
             let mut buf = [0u8; 65536];
             while let Ok(n) = reader.read(&mut buf) {
@@ -291,13 +295,28 @@ impl Outer {
                 let mut s = sink.lock().unwrap();
                 s.0.advance(&buf[..n]);
                 s.1.extend_from_slice(&buf[..n]);
+                drop(s);
+                let (flag, resumed) = &*pause;
+                let _held = resumed
+                    .wait_while(flag.lock().unwrap(), |paused| *paused)
+                    .unwrap();
             }
         });
         Outer {
             master,
             child,
             screen,
+            paused,
         }
+    }
+
+    /// Stops (or resumes) reading what the client and the server write to
+    /// this terminal, as a frozen terminal would: once the pty's buffer is
+    /// full, their writes block.
+    pub fn set_paused(&self, paused: bool) {
+        let (flag, resumed) = &*self.paused;
+        *flag.lock().unwrap() = paused;
+        resumed.notify_all();
     }
 
     /// Types bytes into the outer terminal.

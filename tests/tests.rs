@@ -9,6 +9,7 @@ mod attach;
 mod cli;
 mod clients;
 mod config;
+mod direct;
 mod docs;
 mod events;
 mod faults;

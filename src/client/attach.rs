@@ -1,9 +1,15 @@
 //! The attached client: raw mode, then one `poll` loop that copies the
 //! terminal's input to the server untouched (the server interprets the
-//! prefix key), writes each frame the server renders to the terminal in one
+//! prefix key), writes each frame the server sends to the terminal in one
 //! write (frames are read with one `read` per wake-up, see
-//! `protocol::FrameReader`), and reports window-size changes. No tokio here: one thread and
-//! `poll(2)` is the shortest path from a key to the socket.
+//! `protocol::FrameReader`), and reports window-size changes. No tokio
+//! here: one thread and `poll(2)` is the shortest path from a key to the
+//! socket.
+//!
+//! Once in raw mode the client asks the server to write frames to its
+//! terminal itself (`server/direct.rs` has the handshake); then only keys,
+//! sizes and messages pass through this loop. `BGMUX_DIRECT_OUTPUT=0` keeps
+//! every frame on the socket.
 
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
@@ -81,6 +87,9 @@ pub fn run(mut conn: Conn, before: &mut dyn FnMut(u64) -> Result<()>) -> Result<
     }
     let signals = Signals::install()?;
     let guard = RawTerminal::enter().context("putting the terminal in raw mode")?;
+    if let Some(rdev) = direct_rdev() {
+        conn.send(&ClientMsg::Direct { rdev })?;
+    }
     let outcome = pump(&mut conn, &signals);
     drop(guard);
     match outcome {
@@ -92,13 +101,120 @@ pub fn run(mut conn: Conn, before: &mut dyn FnMut(u64) -> Result<()>) -> Result<
     }
 }
 
+/// The device number of the terminal on stdout, if the server may write
+/// frames to it: stdout is a terminal and `BGMUX_DIRECT_OUTPUT` is not `0`.
+fn direct_rdev() -> Option<u64> {
+    if std::env::var_os("BGMUX_DIRECT_OUTPUT").is_some_and(|v| v == "0") {
+        return None;
+    }
+    // SAFETY: isatty only reads the fd.
+    if unsafe { libc::isatty(1) } != 1 {
+        return None;
+    }
+    // SAFETY: an all-zero stat is valid; fstat fills it.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat writes into the valid struct.
+    (unsafe { libc::fstat(1, &mut st) } == 0).then_some(st.st_rdev)
+}
+
+/// How long a client leaving on its own waits for the server to stop
+/// writing to its terminal before it restores it anyway.
+const LEAVE_TIMEOUT_MS: i32 = 1000;
+
+/// What the frames read so far came to.
+enum Read {
+    /// Keep going.
+    More,
+    /// The server ended the attachment with this line.
+    Detached(String),
+}
+
+/// The client's side of the frames from the server.
+struct Frames {
+    reader: FrameReader,
+    /// The server writes frames to the terminal itself.
+    direct: bool,
+    panic_after_frame: bool,
+}
+
+impl Frames {
+    /// Reads what the socket has and handles every whole frame in it;
+    /// `None` when the server is gone.
+    fn read(&mut self, conn: &mut Conn) -> Result<Option<Read>> {
+        let n = match self.reader.fill(&mut conn.stream()) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(Some(Read::More)),
+            Err(e) => bail!("reading from the server: {e}"),
+        };
+        if n == 0 {
+            return Ok(None);
+        }
+        loop {
+            match self.reader.next_frame() {
+                Ok(Some(FrameRef::Data(data))) => {
+                    terminal::write_fd(1, data).context("writing to the terminal")?;
+                    self.injected_panic();
+                }
+                Ok(Some(FrameRef::Msg(ServerMsg::Detached(line)))) => {
+                    return Ok(Some(Read::Detached(line)))
+                }
+                Ok(Some(FrameRef::Msg(ServerMsg::Direct))) => {
+                    // Every frame before the marker is on the terminal.
+                    conn.send(&ClientMsg::DirectReady)?;
+                    self.direct = true;
+                    self.injected_panic();
+                }
+                Ok(Some(FrameRef::Msg(_))) => {}
+                Ok(None) => return Ok(Some(Read::More)),
+                Err(e) => bail!("reading from the server: {e}"),
+            }
+        }
+    }
+
+    fn injected_panic(&self) {
+        if self.panic_after_frame {
+            panic!("BGMUX_TEST_PANIC=attach: injected panic after the first frame");
+        }
+    }
+
+    /// Leaving on our own: if the server writes to the terminal, tell it and
+    /// wait (a moment at most) until it has stopped, so that none of its
+    /// bytes land after the terminal is restored.
+    fn leave(&mut self, conn: &mut Conn) {
+        if !self.direct || conn.send(&ClientMsg::Leave).is_err() {
+            return;
+        }
+        let deadline =
+            std::time::Instant::now() + std::time::Duration::from_millis(LEAVE_TIMEOUT_MS as u64);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            let mut pfd = libc::pollfd {
+                fd: conn.stream().as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            let n = unsafe { libc::poll(&mut pfd, 1, left.as_millis().max(1) as i32) };
+            if n > 0 && !matches!(self.read(conn), Ok(Some(Read::More))) {
+                return;
+            }
+        }
+    }
+}
+
 /// The loop; returns the line to print after the terminal is restored.
 fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
     let sock = conn.stream().as_raw_fd();
     let mut input = vec![0u8; 64 * 1024];
     let mut frame = Vec::with_capacity(64 * 1024);
-    let mut frames = FrameReader::default();
-    let panic_after_frame = std::env::var_os("BGMUX_TEST_PANIC").is_some_and(|v| v == "attach");
+    let mut frames = Frames {
+        reader: FrameReader::default(),
+        direct: false,
+        panic_after_frame: std::env::var_os("BGMUX_TEST_PANIC").is_some_and(|v| v == "attach"),
+    };
     loop {
         let mut fds = [
             libc::pollfd {
@@ -126,6 +242,7 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
             signals.drain();
         }
         if signals.quit.swap(false, Ordering::Relaxed) {
+            frames.leave(conn);
             return Ok("[detached from bgmux: terminal closed or signalled]".into());
         }
         if signals.winch.swap(false, Ordering::Relaxed) {
@@ -134,27 +251,10 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
             }
         }
         if fds[1].revents != 0 {
-            let n = match frames.fill(&mut conn.stream()) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => bail!("reading from the server: {e}"),
-            };
-            if n == 0 {
-                return Ok("[lost server]".into());
-            }
-            loop {
-                match frames.next_frame() {
-                    Ok(Some(FrameRef::Data(data))) => {
-                        terminal::write_fd(1, data).context("writing to the terminal")?;
-                        if panic_after_frame {
-                            panic!("BGMUX_TEST_PANIC=attach: injected panic after the first frame");
-                        }
-                    }
-                    Ok(Some(FrameRef::Msg(ServerMsg::Detached(line)))) => return Ok(line),
-                    Ok(Some(FrameRef::Msg(_))) => {}
-                    Ok(None) => break,
-                    Err(e) => bail!("reading from the server: {e}"),
-                }
+            match frames.read(conn)? {
+                None => return Ok("[lost server]".into()),
+                Some(Read::Detached(line)) => return Ok(line),
+                Some(Read::More) => {}
             }
         }
         if fds[0].revents != 0 {

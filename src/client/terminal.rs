@@ -9,8 +9,13 @@ use std::sync::Mutex;
 
 /// Bytes that put the outer terminal back as we found it: modes a task may
 /// have turned on through our frames (mouse, bracketed paste, focus, cursor
-/// keys, keypad, cursor shape), visible cursor, plain SGR, main screen.
-const RESTORE: &[u8] = b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b[0 q\x1b[?25h\x1b[0m\x1b[?1049l";
+/// keys, keypad, cursor shape), visible cursor, plain SGR, main screen. They
+/// start with CAN, which ends an escape sequence left unfinished (the DEC
+/// VT100 User Guide: "if sent during a control sequence, the sequence is
+/// immediately terminated and not executed"; xterm does the same): the
+/// server, writing frames to the terminal itself, may have been stopped in
+/// the middle of one when the client left.
+const RESTORE: &[u8] = b"\x18\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b[0 q\x1b[?25h\x1b[0m\x1b[?1049l";
 
 /// The saved attributes, for the panic hook.
 static SAVED: Mutex<Option<libc::termios>> = Mutex::new(None);

@@ -104,6 +104,15 @@ pub fn handle(server: &mut Server, conn: ConnId, msg: ClientMsg) -> Option<Serve
             server.resize_client(conn, cols, rows);
             None
         }
+        ClientMsg::Direct { rdev } => {
+            server.direct_requested(conn, rdev);
+            None
+        }
+        ClientMsg::DirectReady => {
+            server.direct_ready(conn);
+            None
+        }
+        ClientMsg::Leave => Some(ServerMsg::Detached(String::new())),
         ClientMsg::Events => {
             server.subscribers.push(conn);
             None

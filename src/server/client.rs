@@ -80,8 +80,12 @@ pub struct Client {
     pub echo_from: Option<(u64, Instant)>,
     /// Output that counts as an echo arrived: draw at once.
     pub echo_due: bool,
-    /// A frame is queued and not yet written to the socket.
+    /// A frame is queued and not yet written out.
     pub in_flight: bool,
+    /// The server is switching to writing frames to the client's terminal
+    /// and waits for the client to have written the last socket frame
+    /// (`direct.rs`): nothing is drawn meanwhile.
+    pub switching: bool,
     /// The last frame sent (what the client's terminal shows).
     pub shown: Option<Frame>,
     /// The composed frame kept between renders (`frames.rs`).
@@ -170,7 +174,7 @@ impl Client {
     /// next tick — so a flood is drawn at most ~60 times a second while a
     /// keystroke's echo never waits.
     pub fn render_deadline(&self, now: Instant) -> Option<Instant> {
-        if !self.dirty || self.in_flight {
+        if !self.dirty || self.in_flight || self.switching {
             return self.message.as_ref().map(|(_, until)| *until);
         }
         let typed = self
@@ -222,6 +226,7 @@ impl Server {
             echo_from: None,
             echo_due: false,
             in_flight: false,
+            switching: false,
             shown: None,
             composer: Default::default(),
             message: None,

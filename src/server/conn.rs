@@ -1,21 +1,31 @@
 //! One connection to the server: the task that reads its frames and turns
-//! them into loop events, and the outgoing byte queue the loop writes from.
-//! The loop owns the queue; a write that would block parks the rest and a
-//! small task waits for the socket to become writable and tells the loop.
+//! them into loop events, and the outgoing byte queues the loop writes from.
+//! The loop owns the queues; a write that would block parks the rest and a
+//! small task waits for the destination to become writable and tells the
+//! loop.
+//!
+//! An attached client's frames have two possible destinations. At first
+//! they go over the socket and the client copies them to its terminal. Once
+//! the client has put its terminal in raw mode it may ask the server to
+//! write them to the terminal itself (`direct.rs`): the server opens the
+//! client's terminal and frames skip the client process, as tmux's server
+//! writes to its clients' terminals. Messages always use the socket.
 //!
 //! A peer that stops reading is dropped two ways. Its queue may grow past
 //! [`MAX_QUEUED`] (a stream of replies or events it does not read). But an
 //! attached client's queue does not grow: the server renders its next frame
 //! only once the last one is written, so a stalled client holds one frame
-//! plus the kernel's socket buffer. That client is dropped when the socket
-//! has taken none of its bytes for [`stall_limit`] (30 s; tests shorten it
-//! with `BGMUX_STALL_TIMEOUT_MS`), which frees its fd and its state; a
-//! client that reads slowly but reads is never dropped.
+//! plus the kernel's buffer. That client is dropped when its socket or its
+//! terminal has taken none of its bytes for [`stall_limit`] (30 s; tests
+//! shorten it with `BGMUX_STALL_TIMEOUT_MS`), which frees its fds and its
+//! state; a client that reads slowly but reads is never dropped.
 
+use std::io::Write;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use tokio::io::unix::AsyncFd;
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
@@ -38,72 +48,35 @@ pub fn stall_limit() -> Duration {
     })
 }
 
-/// The loop's side of one connection.
-#[derive(Debug)]
-pub struct Conn {
-    writer: Rc<OwnedWriteHalf>,
+/// Bytes waiting for one destination (the socket, or the client's
+/// terminal), and since when it has taken none of them.
+#[derive(Debug, Default)]
+struct Outbox {
     out: Vec<u8>,
     sent: usize,
+    /// A task waits for the destination to become writable.
     waiting: bool,
-    reader: tokio::task::JoinHandle<()>,
-    /// Since when queued bytes wait and the socket has taken none of them.
+    /// Since when queued bytes wait and the destination has taken none.
     blocked_since: Option<Instant>,
-    /// A [`Timer::StallCheck`] is scheduled for this connection.
-    stall_check: bool,
 }
 
-/// What happened when queueing bytes.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Flush {
+/// What one [`Outbox::flush`] came to.
+enum Written {
     /// Everything is written.
-    Done,
-    /// Some bytes wait for the socket.
-    Pending,
-    /// The peer is gone or stalled: drop the connection.
+    All,
+    /// The destination takes no more now: wait until it is writable.
+    Blocked,
+    /// The destination is gone or the queue is too long.
     Dead,
 }
 
-impl Conn {
-    /// Starts reading `read` in a task; `write` stays with the loop.
-    pub fn start(
-        id: ConnId,
-        read: OwnedReadHalf,
-        write: OwnedWriteHalf,
-        events: mpsc::Sender<Event>,
-    ) -> Conn {
-        let reader = tokio::task::spawn_local(read_frames(id, read, events));
-        let mut conn = Conn {
-            writer: Rc::new(write),
-            out: Vec::new(),
-            sent: 0,
-            waiting: false,
-            reader,
-            blocked_since: None,
-            stall_check: false,
-        };
-        let mut hello = Vec::new();
-        protocol::encode_hello(&mut hello);
-        conn.out = hello;
-        conn
-    }
-
-    /// Bytes still queued.
-    pub fn queued(&self) -> usize {
+impl Outbox {
+    fn queued(&self) -> usize {
         self.out.len() - self.sent
     }
 
-    /// Appends an encoded message.
-    pub fn queue_msg(&mut self, msg: &protocol::ServerMsg) {
-        self.compact();
-        protocol::encode_msg(msg, &mut self.out);
-    }
-
-    /// Appends a data frame.
-    pub fn queue_data(&mut self, data: &[u8]) {
-        self.compact();
-        protocol::encode_data(data, &mut self.out);
-    }
-
+    /// Empties the buffer once everything in it is written, so that it does
+    /// not grow with every frame.
     fn compact(&mut self) {
         if self.sent > 0 && self.sent == self.out.len() {
             self.out.clear();
@@ -111,36 +84,27 @@ impl Conn {
         }
     }
 
-    /// Writes what the socket takes now; arranges a wake-up for the rest.
-    pub fn flush(&mut self, id: ConnId, events: &mpsc::Sender<Event>) -> Flush {
+    /// Writes with `write` what the destination takes now.
+    fn flush(&mut self, mut write: impl FnMut(&[u8]) -> std::io::Result<usize>) -> Written {
         let mut progress = false;
         while self.sent < self.out.len() {
-            match self.writer.try_write(&self.out[self.sent..]) {
-                Ok(0) => return Flush::Dead,
+            match write(&self.out[self.sent..]) {
+                Ok(0) => return Written::Dead,
                 Ok(n) => {
                     self.sent += n;
                     progress = true;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     if self.queued() > MAX_QUEUED {
-                        return Flush::Dead;
+                        return Written::Dead;
                     }
                     if progress || self.blocked_since.is_none() {
                         self.blocked_since = Some(Instant::now());
                     }
-                    if !self.waiting {
-                        self.waiting = true;
-                        let writer = Rc::clone(&self.writer);
-                        let events = events.clone();
-                        tokio::task::spawn_local(async move {
-                            let _ = writer.writable().await;
-                            let _ = events.send(Event::Writable(id)).await;
-                        });
-                    }
-                    return Flush::Pending;
+                    return Written::Blocked;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return Flush::Dead,
+                Err(_) => return Written::Dead,
             }
         }
         self.out.clear();
@@ -149,12 +113,186 @@ impl Conn {
         if self.out.capacity() > 256 * 1024 {
             self.out.shrink_to(64 * 1024);
         }
-        Flush::Done
+        Written::All
+    }
+}
+
+/// The client's terminal, opened by the server (`direct.rs`).
+#[derive(Debug)]
+pub struct Tty {
+    fd: Rc<AsyncFd<std::fs::File>>,
+    outbox: Outbox,
+    /// Frames go here: the client has written every frame the socket
+    /// carried before the switch.
+    pub active: bool,
+    /// The task that waits for the terminal to become writable.
+    waiter: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Tty {
+    /// Wraps an open, non-blocking terminal; frames go to it once
+    /// [`Tty::active`] is set.
+    pub fn new(file: std::fs::File) -> std::io::Result<Tty> {
+        // SAFETY: the `File` owns its fd, which stays open and the same for
+        // the whole life of the `AsyncFd`.
+        let fd = unsafe { AsyncFd::register_with_interest(file, tokio::io::Interest::WRITABLE) }?;
+        Ok(Tty {
+            fd: Rc::new(fd),
+            outbox: Outbox::default(),
+            active: false,
+            waiter: None,
+        })
+    }
+}
+
+impl Drop for Tty {
+    fn drop(&mut self) {
+        // The waiter holds the terminal open; a terminal nobody reads would
+        // keep it forever.
+        if let Some(waiter) = self.waiter.take() {
+            waiter.abort();
+        }
+    }
+}
+
+/// The loop's side of one connection.
+#[derive(Debug)]
+pub struct Conn {
+    writer: Rc<OwnedWriteHalf>,
+    socket: Outbox,
+    reader: tokio::task::JoinHandle<()>,
+    /// A [`Timer::StallCheck`] is scheduled for this connection.
+    stall_check: bool,
+    /// The peer's process id (`SO_PEERCRED`), for opening its terminal.
+    pub pid: Option<i32>,
+    /// The attached client's terminal, once the server writes to it.
+    pub tty: Option<Tty>,
+}
+
+/// What happened when queueing bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flush {
+    /// Everything is written.
+    Done,
+    /// Some bytes wait for the socket or the terminal.
+    Pending,
+    /// The peer or its terminal is gone or stalled: drop the connection.
+    Dead,
+}
+
+impl Conn {
+    /// Starts reading `read` in a task; `write` stays with the loop.
+    pub fn start(
+        id: ConnId,
+        (read, write): (OwnedReadHalf, OwnedWriteHalf),
+        pid: Option<i32>,
+        events: mpsc::Sender<Event>,
+    ) -> Conn {
+        let reader = tokio::task::spawn_local(read_frames(id, read, events));
+        let mut conn = Conn {
+            writer: Rc::new(write),
+            socket: Outbox::default(),
+            reader,
+            stall_check: false,
+            pid,
+            tty: None,
+        };
+        protocol::encode_hello(&mut conn.socket.out);
+        conn
+    }
+
+    /// Bytes still queued.
+    pub fn queued(&self) -> usize {
+        self.socket.queued() + self.tty.as_ref().map_or(0, |t| t.outbox.queued())
+    }
+
+    /// Appends an encoded message.
+    pub fn queue_msg(&mut self, msg: &protocol::ServerMsg) {
+        self.socket.compact();
+        protocol::encode_msg(msg, &mut self.socket.out);
+    }
+
+    /// Appends a frame: raw to the terminal once the server writes there,
+    /// else a data frame on the socket.
+    pub fn queue_data(&mut self, data: &[u8]) {
+        match &mut self.tty {
+            Some(tty) if tty.active => {
+                tty.outbox.compact();
+                tty.outbox.out.extend_from_slice(data);
+            }
+            _ => {
+                self.socket.compact();
+                protocol::encode_data(data, &mut self.socket.out);
+            }
+        }
+    }
+
+    /// Since when queued bytes have waited with nothing taken, the longest
+    /// of the socket and the terminal.
+    fn blocked_since(&self) -> Option<Instant> {
+        let tty = self.tty.as_ref().and_then(|t| t.outbox.blocked_since);
+        match (self.socket.blocked_since, tty) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Writes what the socket and the terminal take now; arranges a wake-up
+    /// for the rest.
+    pub fn flush(&mut self, id: ConnId, events: &mpsc::Sender<Event>) -> Flush {
+        let writer = Rc::clone(&self.writer);
+        let socket = self.socket.flush(|b| writer.try_write(b));
+        if matches!(socket, Written::Blocked) && !self.socket.waiting {
+            self.socket.waiting = true;
+            let events = events.clone();
+            tokio::task::spawn_local(async move {
+                let _ = writer.writable().await;
+                let _ = events.send(Event::Writable(id)).await;
+            });
+        }
+        let tty = match &mut self.tty {
+            Some(tty) => {
+                let fd = Rc::clone(&tty.fd);
+                let was_blocked = tty.outbox.blocked_since.is_some();
+                let written = tty.outbox.flush(|b| fd.get_ref().write(b));
+                if matches!(written, Written::Blocked) && !was_blocked {
+                    tracing::debug!(
+                        "connection {id}: the terminal takes no more; {} bytes wait",
+                        tty.outbox.queued()
+                    );
+                }
+                if matches!(written, Written::Blocked) && !tty.outbox.waiting {
+                    tty.outbox.waiting = true;
+                    let events = events.clone();
+                    tty.waiter = Some(tokio::task::spawn_local(async move {
+                        if let Ok(mut guard) = fd.writable().await {
+                            guard.clear_ready();
+                        }
+                        let _ = events.send(Event::TtyWritable(id)).await;
+                    }));
+                }
+                written
+            }
+            None => Written::All,
+        };
+        match (socket, tty) {
+            (Written::Dead, _) | (_, Written::Dead) => Flush::Dead,
+            (Written::All, Written::All) => Flush::Done,
+            _ => Flush::Pending,
+        }
     }
 
     /// The socket became writable: the wake-up task is done.
     pub fn writable(&mut self) {
-        self.waiting = false;
+        self.socket.waiting = false;
+    }
+
+    /// The terminal became writable: the wake-up task is done.
+    pub fn tty_writable(&mut self) {
+        if let Some(tty) = &mut self.tty {
+            tty.outbox.waiting = false;
+            tty.waiter = None;
+        }
     }
 }
 
@@ -177,7 +315,7 @@ impl Server {
             return;
         };
         c.stall_check = false;
-        let Some(since) = c.blocked_since else {
+        let Some(since) = c.blocked_since() else {
             return;
         };
         let stalled = since.elapsed();

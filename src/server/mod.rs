@@ -7,6 +7,7 @@
 
 mod client;
 mod conn;
+mod direct;
 mod frames;
 mod input;
 mod keys;
@@ -69,6 +70,8 @@ pub enum Event {
     Closed(ConnId, Option<String>),
     /// A connection's socket can take more bytes.
     Writable(ConnId),
+    /// An attached client's terminal can take more bytes (`direct.rs`).
+    TtyWritable(ConnId),
 }
 
 /// How many bytes of pty output the loop handles in a row before it lets
@@ -368,6 +371,12 @@ impl Server {
                 }
                 self.flush(conn);
             }
+            Event::TtyWritable(conn) => {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.tty_writable();
+                }
+                self.flush(conn);
+            }
         }
     }
 
@@ -402,8 +411,8 @@ impl Server {
             tracing::warn!("accepting again after {} failures", self.accept_failures);
             self.accept_failures = 0;
         }
-        match stream.peer_cred() {
-            Ok(cred) if cred.uid() == crate::paths::uid() => {}
+        let pid = match stream.peer_cred() {
+            Ok(cred) if cred.uid() == crate::paths::uid() => cred.pid(),
             Ok(cred) => {
                 tracing::warn!(
                     "refused a connection from uid {} (pid {:?})",
@@ -416,12 +425,13 @@ impl Server {
                 tracing::warn!("refused a connection: reading peer credentials: {e}");
                 return;
             }
-        }
+        };
         let id = self.next_conn;
         self.next_conn += 1;
-        let (read, write) = stream.into_split();
-        self.conns
-            .insert(id, Conn::start(id, read, write, self.senders.ctl.clone()));
+        self.conns.insert(
+            id,
+            Conn::start(id, stream.into_split(), pid, self.senders.ctl.clone()),
+        );
         self.flush(id);
     }
 
@@ -461,7 +471,11 @@ impl Server {
     }
 
     /// Queues a message to a connection and writes what the socket takes.
+    /// `Detached` ends the attachment first (see `direct.rs`).
     pub fn reply(&mut self, conn: ConnId, msg: &ServerMsg) {
+        if matches!(msg, ServerMsg::Detached(_)) {
+            self.end_attachment(conn);
+        }
         if let Some(c) = self.conns.get_mut(&conn) {
             c.queue_msg(msg);
             self.flush(conn);

@@ -1,0 +1,111 @@
+//! Frames written to the attached client's terminal by the server itself.
+//!
+//! An attached client copies every frame from the socket to its terminal;
+//! that is one more process to wake between a task's echo and the screen
+//! (BENCHMARKS.md, latency). tmux's server writes to its clients' terminals
+//! directly, and so does bgmux's once the client asks:
+//!
+//! 1. The client puts its terminal in raw mode and the alternate screen,
+//!    then sends `Direct { rdev }` with its stdout's device number.
+//! 2. The server opens `/proc/PID/fd/1` of the peer (`SO_PEERCRED`) with
+//!    `O_NOCTTY | O_NONBLOCK`, checks that it is a terminal with that device
+//!    number, queues the `Direct` marker on the socket and renders nothing
+//!    more for this client. If anything fails, it says nothing and frames
+//!    keep coming over the socket: the client works either way.
+//! 3. The client writes every frame before the marker to its terminal, then
+//!    answers `DirectReady`. From then on frames go to the terminal, in the
+//!    order they are rendered; messages stay on the socket.
+//! 4. Leaving: when the server ends the attachment (`Detached`), it closes
+//!    the terminal first, so nothing it writes can land after the client's
+//!    restore. A client that leaves on its own (a signal) sends `Leave` and
+//!    waits for that `Detached` before it restores the terminal. A client
+//!    that is killed loses its terminal anyway.
+//!
+//! The opened terminal is a file description of the server's own, so its
+//! `O_NONBLOCK` does not reach the client or the shell behind it. A terminal
+//! that takes nothing for the stall limit drops the client, as a socket does
+//! (`conn.rs`).
+
+use std::fs::File;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+
+use super::conn::Tty;
+use super::{ConnId, Server};
+use crate::protocol::ServerMsg;
+
+impl Server {
+    /// `Direct { rdev }` from an attached client: opens its terminal and
+    /// queues the marker, or leaves frames on the socket.
+    pub fn direct_requested(&mut self, conn: ConnId, rdev: u64) {
+        if !self.clients.contains_key(&conn) {
+            return;
+        }
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if c.tty.is_some() {
+            return;
+        }
+        let opened = c
+            .pid
+            .ok_or_else(|| io::Error::other("the peer's pid is unknown"))
+            .and_then(|pid| open_terminal(pid, rdev))
+            .and_then(Tty::new);
+        match opened {
+            Ok(tty) => c.tty = Some(tty),
+            Err(e) => {
+                tracing::info!("connection {conn}: frames stay on the socket: {e}");
+                return;
+            }
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.switching = true;
+        }
+        self.reply(conn, &ServerMsg::Direct);
+    }
+
+    /// `DirectReady`: the client has written every frame before the
+    /// marker; the next ones go to its terminal.
+    pub fn direct_ready(&mut self, conn: ConnId) {
+        let Some(tty) = self.conns.get_mut(&conn).and_then(|c| c.tty.as_mut()) else {
+            return;
+        };
+        tty.active = true;
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.switching = false;
+            client.dirty = true;
+        }
+    }
+
+    /// The attachment ends (`Detached` is on its way): nothing more is
+    /// drawn for this connection, and its terminal is closed before the
+    /// client can restore it.
+    pub(super) fn end_attachment(&mut self, conn: ConnId) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.tty = None;
+        }
+        if self.clients.remove(&conn).is_some() {
+            self.count_attached();
+        }
+    }
+}
+
+/// Opens the terminal on fd 1 of process `pid` for writing, if it is the
+/// terminal with device number `rdev` (the client's own word for it).
+fn open_terminal(pid: i32, rdev: u64) -> io::Result<File> {
+    let file = File::options()
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open(format!("/proc/{pid}/fd/1"))?;
+    let meta = file.metadata()?;
+    // SAFETY: isatty only reads the fd, which `file` keeps open.
+    let tty = unsafe { libc::isatty(file.as_raw_fd()) } == 1;
+    if !meta.file_type().is_char_device() || !tty || meta.rdev() != rdev {
+        return Err(io::Error::other(
+            "fd 1 of the client is not the terminal it named",
+        ));
+    }
+    Ok(file)
+}
