@@ -67,9 +67,9 @@ fn bgmux_direct_output_0_keeps_every_frame_on_the_socket() {
     assert!(outer.wait_exit().success());
 }
 
-/// A task that redraws its screen without a pause, so that frames are
-/// always on their way to the client's terminal.
-const FLOOD: &str = "while :; do printf '\\033[H\\033[2J'; seq 1 30; done";
+/// A task that redraws its screen with new numbers without a pause, so
+/// that frames are always on their way to the client's terminal.
+const FLOOD: &str = "i=0; while :; do i=$((i+1)); printf '\\033[H\\033[2J'; seq $i $((i+30)); done";
 
 /// Opens a terminal for writing, without waiting when it is full.
 fn open_tty(path: &std::path::Path) -> std::fs::File {
@@ -85,13 +85,17 @@ fn open_tty(path: &std::path::Path) -> std::fs::File {
 /// bytes: filled with NULs, which terminals ignore (ECMA-48 defines NUL
 /// as a fill character).
 fn fill(tty: &mut std::fs::File) {
-    wait_until("the terminal is full", SECS10, || loop {
-        match tty.write(&[0u8; 4096]) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break Some(()),
-            Err(e) => panic!("filling the terminal: {e}"),
-        }
-    });
+    // Big pieces first, then single bytes: the last bit of room would take
+    // a small frame.
+    for piece in [4096, 1] {
+        wait_until("the terminal is full", SECS10, || loop {
+            match tty.write(&[0u8; 4096][..piece]) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break Some(()),
+                Err(e) => panic!("filling the terminal: {e}"),
+            }
+        });
+    }
 }
 
 #[test]
@@ -113,12 +117,18 @@ fn a_signalled_client_gets_no_frame_after_it_restored_its_terminal() {
         let mut held = open_tty(&tty);
         // The terminal stops reading, so the server's frames pile up
         // unwritten; the client is told to go meanwhile.
+        let log = bg.state.join(format!("bgmux-server-{server}.log"));
+        let blocked = || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .matches("the terminal takes no more")
+                .count()
+        };
+        let before = blocked();
         outer.set_paused(true);
         fill(&mut held);
-        let log = bg.state.join(format!("bgmux-server-{server}.log"));
         wait_until("the server has a frame it cannot write", SECS10, || {
-            let log = std::fs::read_to_string(&log).ok()?;
-            (log.matches("the terminal takes no more").count() > round).then_some(())
+            (blocked() > before).then_some(())
         });
         // SAFETY: signalling the client this test started.
         unsafe { libc::kill(outer.child.id() as i32, libc::SIGTERM) };

@@ -320,11 +320,22 @@ impl Server {
         };
         let stalled = since.elapsed();
         if stalled >= stall_limit() {
+            // Only the terminal is stuck: the socket still carries the
+            // reason to the client.
+            let terminal = c.socket.blocked_since.is_none();
             tracing::warn!(
-                "connection {conn} has read nothing for {} ms ({} bytes waiting): dropping it",
+                "connection {conn}{} has read nothing for {} ms ({} bytes waiting): dropping it",
+                if terminal { "'s terminal" } else { "" },
                 stalled.as_millis(),
                 c.queued()
             );
+            if terminal {
+                let line = format!(
+                    "[detached from bgmux: the terminal took nothing for {} s]",
+                    stalled.as_secs()
+                );
+                self.reply(conn, &protocol::ServerMsg::Detached(line));
+            }
             self.drop_conn(conn);
         } else {
             c.stall_check = true;
