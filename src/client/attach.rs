@@ -16,6 +16,7 @@ use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
@@ -119,7 +120,7 @@ fn direct_rdev() -> Option<u64> {
 
 /// How long a client leaving on its own waits for the server to stop
 /// writing to its terminal before it restores it anyway.
-const LEAVE_TIMEOUT_MS: i32 = 1000;
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// What the frames read so far came to.
 enum Read {
@@ -184,10 +185,9 @@ impl Frames {
         if !self.direct || conn.send(&ClientMsg::Leave).is_err() {
             return;
         }
-        let deadline =
-            std::time::Instant::now() + std::time::Duration::from_millis(LEAVE_TIMEOUT_MS as u64);
+        let deadline = Instant::now() + LEAVE_TIMEOUT;
         loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return;
             }
