@@ -6,6 +6,7 @@ mod peer;
 mod support;
 
 mod attach;
+mod behind;
 mod cli;
 mod clients;
 mod config;

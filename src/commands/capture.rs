@@ -179,11 +179,13 @@ fn text_of(term: &Terminal, history: bool, ansi: bool) -> String {
 
 /// The server side: the emulator's text, and with `history`, what the
 /// client needs to add the rows it no longer holds.
-pub fn handle(server: &Server, key: &str, history: bool, ansi: bool) -> ServerMsg {
+pub fn handle(server: &mut Server, key: &str, history: bool, ansi: bool) -> ServerMsg {
     let id = match super::find_task(server, key) {
         Ok(id) => id,
         Err(e) => return e,
     };
+    // The screen of a task nobody shows may be behind its output.
+    server.catch_up(id);
     match server.tasks.get(&id) {
         Some(task) if task.in_memory() && history && task.term.history_dropped() > 0 => {
             ServerMsg::History {

@@ -168,6 +168,27 @@ impl Client {
         self.layout.tasks().contains(&task)
     }
 
+    /// Does this client draw task `task`: in a pane, or as the preview of
+    /// its open switcher?
+    pub fn shows_or_previews(&self, task: u64) -> bool {
+        self.previewed() == Some(task) || self.shows(task)
+    }
+
+    /// The task its open switcher previews.
+    fn previewed(&self) -> Option<u64> {
+        match &self.mode {
+            Mode::Switcher(s) => Some(s.selected),
+            _ => None,
+        }
+    }
+
+    /// Every task this client draws.
+    fn drawn_tasks(&self) -> Vec<u64> {
+        let mut tasks = self.layout.tasks();
+        tasks.extend(self.previewed());
+        tasks
+    }
+
     /// When this client wants a frame, if it does: at once after its own
     /// input (the echo of a key) or when its last frame is older than the
     /// frame interval (the first output after a quiet spell), else on the
@@ -314,9 +335,11 @@ impl Server {
         let placed = client.placed();
         let focused = client.focused_task();
         self.last_view = Some(focused);
+        let ctl = self.senders.ctl.clone();
         for p in &placed {
+            self.catch_up(p.task);
             if let Some(task) = self.tasks.get_mut(&p.task) {
-                task.resize(p.inner.cols, p.inner.rows);
+                task.resize(p.inner.cols, p.inner.rows, &ctl);
                 task.unseen = false;
             }
         }
@@ -501,8 +524,7 @@ impl Server {
     pub fn mark_dirty(&mut self, id: u64) {
         let now = Instant::now();
         for client in self.clients.values_mut() {
-            let previewed = matches!(&client.mode, Mode::Switcher(s) if s.selected == id);
-            if previewed || client.shows(id) {
+            if client.shows_or_previews(id) {
                 client.dirty = true;
             }
             if let Some((task, at)) = client.echo_from {
@@ -545,6 +567,15 @@ impl Server {
     }
 
     fn render_client(&mut self, conn: ConnId, now: Instant) {
+        if self.is_behind() {
+            // A task becomes shown in more ways than `view_changed` sees
+            // (the switcher's preview follows the selection): what is drawn
+            // is caught up here, whichever way it came.
+            let drawn = self.clients.get(&conn).map(Client::drawn_tasks);
+            for id in drawn.unwrap_or_default() {
+                self.catch_up(id);
+            }
+        }
         let mouse = self.wants_mouse(conn);
         let Some(client) = self.clients.get_mut(&conn) else {
             return;

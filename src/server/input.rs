@@ -45,12 +45,12 @@ impl Server {
         };
         let task = client.focused_task();
         client.echo_from = Some((task, Instant::now()));
+        let ctl = self.senders.ctl.clone();
         for p in client.placed() {
             if let Some(t) = self.tasks.get_mut(&p.task) {
-                t.resize(p.inner.cols, p.inner.rows);
+                t.resize(p.inner.cols, p.inner.rows, &ctl);
             }
         }
-        let ctl = self.senders.ctl.clone();
         if let Some(t) = self.tasks.get_mut(&task) {
             t.write(bytes, &ctl);
         }

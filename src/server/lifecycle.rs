@@ -160,16 +160,16 @@ impl Server {
         }
     }
 
-    pub(super) fn on_output(&mut self, id: u64, data: &[u8]) {
-        let ctl = self.senders.ctl.clone();
+    pub(super) fn on_output(&mut self, id: u64, data: Vec<u8>) {
         let Some(task) = self.tasks.get_mut(&id) else {
             return;
         };
-        if let Some(why) = task.absorb(data, &ctl) {
+        if let Some(why) = task.received(data.len()) {
             tracing::warn!("task {id}: {why}; the task runs on, its log is incomplete");
             let record = task.record.clone();
             self.save(&record);
         }
+        self.emulate_or_defer(id, data);
         self.resume_if_waiting(id);
         self.mark_dirty(id);
     }

@@ -5,6 +5,7 @@
 //! rule 1). Requests are handled by plain functions in `commands/` that take
 //! the [`Server`] and return a reply.
 
+mod behind;
 mod client;
 mod conn;
 mod direct;
@@ -22,7 +23,7 @@ mod switcher;
 mod task;
 mod waiting;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -80,7 +81,7 @@ pub enum Event {
 /// 3.5–3.8 ms at the median; with 16 KiB, 1.3–2.2 ms. Counting bytes
 /// rather than batches keeps a task that writes many short lines from
 /// costing a system call per line.
-const YIELD_AFTER: usize = 16 * 1024;
+pub(crate) const YIELD_AFTER: usize = 16 * 1024;
 
 /// The senders helpers use to reach the loop.
 #[derive(Debug, Clone)]
@@ -173,6 +174,8 @@ pub struct Server {
     started: Instant,
     /// The config file's values (replaced whole by `config reload`).
     pub config: Config,
+    /// Tasks whose emulator is behind their output (`behind.rs`).
+    behind: BTreeSet<u64>,
 }
 
 /// Runs a server on `paths` with `config` until it has nothing left to do.
@@ -276,6 +279,7 @@ impl Server {
             accept_failures: 0,
             started: Instant::now(),
             config,
+            behind: BTreeSet::new(),
         }
     }
 
@@ -314,6 +318,13 @@ impl Server {
                     self.handle(ev);
                 }
                 _ = sleep_until(deadline) => self.fire_timers(),
+                // Last, so only when nothing else is ready: output that
+                // waits for its emulator (`behind.rs`), a slice at a time.
+                // It counts toward the streak as pty output does, so the
+                // readers get their turn after a slice's worth.
+                () = std::future::ready(()), if self.is_behind() => {
+                    streak += self.emulate_behind();
+                }
             }
             // While tasks flood, the queue of their output is never empty
             // and this loop would not give the runtime a turn to poll for
@@ -343,7 +354,7 @@ impl Server {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::Output(id, data) => self.on_output(id, &data),
+            Event::Output(id, data) => self.on_output(id, data),
             Event::Eof(id) => self.on_eof(id),
             Event::PtyWritable(id) => {
                 let ctl = self.senders.ctl.clone();
@@ -394,7 +405,7 @@ impl Server {
             .collect();
         for id in typed {
             if let Some(data) = self.tasks.get_mut(&id).and_then(Task::read_now) {
-                self.on_output(id, &data);
+                self.on_output(id, data);
             }
         }
     }

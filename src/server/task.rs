@@ -1,6 +1,7 @@
 //! One task as the server holds it: its record, its pty, its emulator and
-//! its log. Owns the path of a byte from the pty into the emulator and the
-//! log (`absorb`), and of a key from a client into the pty (`write`). The
+//! its log. Owns the path of a byte from the pty into the log and the
+//! emulator (`received`, `emulate`, and the backlog of `behind.rs`), and of
+//! a key from a client into the pty (`write`). The
 //! reading itself happens in a small task per pty ([`read_pty`]) that hands
 //! the loop batches of up to 64 KiB through a bounded channel, so a task that
 //! floods waits for the loop instead of growing memory. The reader appends
@@ -16,6 +17,7 @@ use bgmux_term::Terminal;
 use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
 
+use super::behind::Backlog;
 use super::Event;
 use crate::pty::{self, ExitKind, Master};
 use crate::store::time::Timestamp;
@@ -42,7 +44,7 @@ pub struct Live {
     pub exited: Option<ExitKind>,
     /// When it was reaped.
     pub exited_at: Option<Instant>,
-    /// Bytes the reader has read (and logged); `absorb` catches up.
+    /// Bytes the reader has read (and logged); `received` catches up.
     read: Rc<Cell<u64>>,
     /// The reader saw the end of the pty.
     pub eof: bool,
@@ -66,6 +68,8 @@ pub struct Task {
     /// The emulator holds this task's screen (false for tasks read from
     /// disk at start-up, whose output lives only in their logs).
     in_memory: bool,
+    /// Output read and logged but not emulated yet (`behind.rs`).
+    backlog: Backlog,
 }
 
 impl Drop for Live {
@@ -114,6 +118,7 @@ impl Task {
             last_output: Instant::now(),
             unseen: false,
             in_memory: true,
+            backlog: Backlog::default(),
         })
     }
 
@@ -129,6 +134,7 @@ impl Task {
             last_output: Instant::now(),
             unseen: false,
             in_memory: false,
+            backlog: Backlog::default(),
         }
     }
 
@@ -137,9 +143,10 @@ impl Task {
         self.in_memory
     }
 
-    /// Has all the output the task wrote reached the log and the emulator:
-    /// none left in the pty, none read but not yet absorbed? (A task that
-    /// has ended is drained.)
+    /// Has all the output the task wrote reached the log and the loop: none
+    /// left in the pty, none read but still on its way to the loop? (A task
+    /// that has ended is drained. The emulator may still be behind: see
+    /// `behind.rs`.)
     pub fn drained(&self) -> bool {
         self.live.as_ref().is_none_or(|l| {
             l.read.get() == self.record.output_bytes && l.master.get_ref().unread() == 0
@@ -151,22 +158,57 @@ impl Task {
         self.live.is_some()
     }
 
-    /// The hot path: feeds output to the emulator (the reader has logged it
-    /// already), and writes the emulator's answers to terminal queries back
-    /// to the pty. Returns the log error, the first time writing it fails.
-    pub fn absorb(&mut self, data: &[u8], events: &mpsc::Sender<Event>) -> Option<String> {
-        self.term.advance(data);
-        let replies = self.term.take_replies();
-        if !replies.is_empty() {
-            self.write(&replies, events);
-        }
-        self.record.output_bytes += data.len() as u64;
+    /// Counts a batch of output the reader logged, whether it is emulated
+    /// now or later. Returns the log error, the first time writing it fails.
+    pub fn received(&mut self, len: usize) -> Option<String> {
+        self.record.output_bytes += len as u64;
         self.last_output = Instant::now();
         let failed = self.log.borrow_mut().take_failure();
         if failed.is_some() {
             self.record.log_incomplete = true;
         }
         failed
+    }
+
+    /// The hot path: feeds output to the emulator, and writes the
+    /// emulator's answers to terminal queries back to the pty. The backlog
+    /// must be empty (see [`Task::catch_up`]), or the output is reordered.
+    pub fn emulate(&mut self, data: &[u8], events: &mpsc::Sender<Event>) {
+        debug_assert!(self.backlog.is_empty(), "emulating past a backlog");
+        self.term.advance(data);
+        self.answer(events);
+    }
+
+    fn answer(&mut self, events: &mpsc::Sender<Event>) {
+        let replies = self.term.take_replies();
+        if !replies.is_empty() {
+            self.write(&replies, events);
+        }
+    }
+
+    /// Queues output for the emulator to take later (`behind.rs`).
+    pub fn defer(&mut self, data: Vec<u8>) {
+        self.backlog.push(data);
+    }
+
+    /// Bytes of output the emulator has not seen yet.
+    pub fn backlog_len(&self) -> usize {
+        self.backlog.len()
+    }
+
+    /// Emulates up to `max` bytes of the backlog, oldest first.
+    pub fn emulate_backlog(&mut self, max: usize, events: &mpsc::Sender<Event>) {
+        if max == 0 || self.backlog.is_empty() {
+            return;
+        }
+        let term = &mut self.term;
+        self.backlog.take(max, |data| term.advance(data));
+        self.answer(events);
+    }
+
+    /// Brings the emulator up to date with all the output read.
+    pub fn catch_up(&mut self, events: &mpsc::Sender<Event>) {
+        self.emulate_backlog(usize::MAX, events);
     }
 
     /// Reads what the pty has now, bypassing the reader task and the queue
@@ -222,12 +264,14 @@ impl Task {
         }
     }
 
-    /// Resizes the pty and the emulator (the task gets SIGWINCH).
-    pub fn resize(&mut self, cols: u16, rows: u16) {
+    /// Resizes the pty and the emulator (the task gets SIGWINCH). Output
+    /// read before was written for the old size: it is emulated first.
+    pub fn resize(&mut self, cols: u16, rows: u16, events: &mpsc::Sender<Event>) {
         let (cols, rows) = (cols.max(1), rows.max(1));
         if (self.record.size.cols, self.record.size.rows) == (cols, rows) {
             return;
         }
+        self.catch_up(events);
         self.record.size = crate::store::Size { cols, rows };
         self.term.resize(rows, cols);
         if let Some(live) = &self.live {
@@ -343,7 +387,7 @@ pub async fn read_pty(
                 // Logged before the batch waits in the channel (up to 32 of
                 // them when the loop is busy): once read, it is in the page
                 // cache and survives a kill -9. A failure is kept in the
-                // writer for `absorb` to report.
+                // writer for `received` to report.
                 let _ = reader.log.borrow_mut().append(&data);
                 reader.read.set(reader.read.get() + data.len() as u64);
                 if events.send(Event::Output(id, data)).await.is_err() {

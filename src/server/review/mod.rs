@@ -84,10 +84,13 @@ impl Review {
 impl Server {
     /// Opens review mode on the focused pane (`page_up`: and scrolls a page).
     pub(super) fn open_review(&mut self, conn: ConnId, page_up: bool) {
+        let Some(task_id) = self.clients.get(&conn).map(|c| c.focused_task()) else {
+            return;
+        };
+        self.catch_up(task_id);
         let Some(client) = self.clients.get_mut(&conn) else {
             return;
         };
-        let task_id = client.focused_task();
         let Some(task) = self.tasks.get(&task_id) else {
             return;
         };

@@ -1,0 +1,249 @@
+//! Emulating behind the reader: the output of a task that no client shows
+//! is logged at once, as always, but it reaches the task's emulator only
+//! when the loop has nothing else to do, or when someone needs its screen.
+//!
+//! Why: a detached task that floods its terminal (a build, `cat` of a large
+//! file) waits for the server to read its pty. Reading and logging keep up
+//! with a raw pty; the emulator, on one core, does not (BENCHMARKS.md,
+//! reasons 1 and 2: on an SGR-heavy flood it is half of the server's CPU).
+//! Nobody sees the screen of a task that nobody shows, so the emulator can
+//! run behind and catch up while the loop is idle: the task's reads are
+//! never held up behind emulation. tmux cannot do this, as its emulator is
+//! its only record of the output; bgmux has the log.
+//!
+//! What stays exact: everything that looks at a task's screen first
+//! catches up with its output, in order: drawing it (the frame of any
+//! client that shows it, the switcher's preview), `capture`, a resize
+//! (output written before the resize was meant for the old size). Output
+//! of a task that some client shows is emulated as it comes, as before.
+//! The terminal's answers to queries (`ESC [ c`, `ESC [ 6 n`) go out when
+//! their query is emulated: at once for a quiet task, after the backlog for
+//! a flooding one, which is not waiting for them.
+//!
+//! What bounds it: [`MAX_BEHIND`] bytes across all tasks. Past it, a task's
+//! new output first emulates as much of its own backlog, so a task that
+//! floods without end costs what it costs without deferral, and catching up
+//! when a client shows it never takes longer than emulating that much.
+
+use std::collections::VecDeque;
+
+use super::{Server, YIELD_AFTER};
+
+/// The most output, in bytes across all tasks, read but not yet emulated.
+/// Catching up this much takes 20–70 ms on this project's 2-core machine
+/// (the emulator inside the server runs at 250–900 MB/s, SGR-heavy to plain
+/// text), the worst wait a client can see on attaching to a task in the
+/// middle of a flood.
+pub const MAX_BEHIND: usize = 16 << 20;
+
+/// The output of one task that its emulator has not seen yet: the batches
+/// as the reader read them, oldest first.
+#[derive(Debug, Default)]
+pub struct Backlog {
+    batches: VecDeque<Vec<u8>>,
+    /// How much of the front batch was emulated already.
+    front_done: usize,
+    /// Bytes not emulated yet.
+    bytes: usize,
+}
+
+impl Backlog {
+    /// Bytes waiting.
+    pub fn len(&self) -> usize {
+        self.bytes
+    }
+
+    /// Nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.bytes == 0
+    }
+
+    /// Queues a batch behind the others.
+    pub fn push(&mut self, data: Vec<u8>) {
+        self.bytes += data.len();
+        if !data.is_empty() {
+            self.batches.push_back(data);
+        }
+    }
+
+    /// Hands the oldest bytes to `f`, in order, at most `max` of them (a
+    /// batch is cut where the budget ends); returns how many it handed.
+    pub fn take(&mut self, max: usize, mut f: impl FnMut(&[u8])) -> usize {
+        let mut taken = 0;
+        while taken < max {
+            let Some(front) = self.batches.front() else {
+                break;
+            };
+            let rest = &front[self.front_done..];
+            let n = rest.len().min(max - taken);
+            f(&rest[..n]);
+            taken += n;
+            if n == rest.len() {
+                self.batches.pop_front();
+                self.front_done = 0;
+            } else {
+                self.front_done += n;
+            }
+        }
+        self.bytes -= taken;
+        if self.batches.is_empty() {
+            // A flood's batches leave a large ring behind them.
+            self.batches = VecDeque::new();
+        }
+        taken
+    }
+}
+
+/// What to do with a batch of a task's output.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// Some client shows the task: catch up, then emulate the batch.
+    Now,
+    /// Emulate this many bytes of the task's own backlog (to stay within
+    /// [`MAX_BEHIND`]), then queue the batch behind the rest.
+    Defer {
+        /// Bytes of the task's backlog to emulate first.
+        first: usize,
+    },
+}
+
+/// The plan for `incoming` bytes of a task whose own backlog holds `own`
+/// bytes, when all tasks' backlogs hold `total` (`own` included).
+pub fn plan(shown: bool, own: usize, total: usize, incoming: usize) -> Plan {
+    if shown {
+        return Plan::Now;
+    }
+    let over = (total + incoming).saturating_sub(MAX_BEHIND);
+    if over > 0 && own <= over {
+        // The task's whole backlog must go anyway, and the batch with it:
+        // nothing is gained by queueing it.
+        return Plan::Now;
+    }
+    Plan::Defer { first: over }
+}
+
+impl Server {
+    /// Does some client show task `id`: in its layout, or in the preview
+    /// of its open switcher?
+    pub(super) fn shown(&self, id: u64) -> bool {
+        self.clients.values().any(|c| c.shows_or_previews(id))
+    }
+
+    /// Bytes read but not emulated, across all tasks.
+    fn behind_total(&self) -> usize {
+        self.behind
+            .iter()
+            .filter_map(|id| self.tasks.get(id))
+            .map(|t| t.backlog_len())
+            .sum()
+    }
+
+    /// Feeds a batch of task `id`'s output to its emulator now, or queues
+    /// it for later (see the module's documentation).
+    pub(super) fn emulate_or_defer(&mut self, id: u64, data: Vec<u8>) {
+        let shown = self.shown(id);
+        let total = if shown { 0 } else { self.behind_total() };
+        let ctl = self.senders.ctl.clone();
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return;
+        };
+        match plan(shown, task.backlog_len(), total, data.len()) {
+            Plan::Now => {
+                task.catch_up(&ctl);
+                task.emulate(&data, &ctl);
+            }
+            Plan::Defer { first } => {
+                task.emulate_backlog(first, &ctl);
+                task.defer(data);
+                self.behind.insert(id);
+            }
+        }
+    }
+
+    /// Catches task `id`'s emulator up with its output.
+    pub fn catch_up(&mut self, id: u64) {
+        let ctl = self.senders.ctl.clone();
+        if let Some(task) = self.tasks.get_mut(&id) {
+            task.catch_up(&ctl);
+        }
+        self.behind.remove(&id);
+    }
+
+    /// Is any output waiting for its emulator?
+    pub(super) fn is_behind(&self) -> bool {
+        !self.behind.is_empty()
+    }
+
+    /// Idle work: emulates up to [`YIELD_AFTER`] bytes of the oldest-id
+    /// task that is behind, so the loop gets back to reading soon. Returns
+    /// how many it emulated.
+    pub(super) fn emulate_behind(&mut self) -> usize {
+        let ctl = self.senders.ctl.clone();
+        while let Some(id) = self.behind.first().copied() {
+            let Some(task) = self.tasks.get_mut(&id) else {
+                self.behind.remove(&id);
+                continue;
+            };
+            let before = task.backlog_len();
+            task.emulate_backlog(YIELD_AFTER, &ctl);
+            let after = task.backlog_len();
+            if after == 0 {
+                self.behind.remove(&id);
+            }
+            return before - after;
+        }
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taken(b: &mut Backlog, max: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let n = b.take(max, |d| out.extend_from_slice(d));
+        assert_eq!(n, out.len());
+        out
+    }
+
+    #[test]
+    fn a_backlog_hands_its_bytes_back_in_order_cut_anywhere() {
+        let mut b = Backlog::default();
+        b.push(b"hello ".to_vec());
+        b.push(Vec::new());
+        b.push(b"world".to_vec());
+        assert_eq!(b.len(), 11);
+        assert_eq!(taken(&mut b, 3), b"hel");
+        assert_eq!(taken(&mut b, 5), b"lo wo");
+        b.push(b"!".to_vec());
+        assert_eq!(b.len(), 4);
+        assert_eq!(taken(&mut b, 100), b"rld!");
+        assert!(b.is_empty());
+        assert_eq!(taken(&mut b, 100), b"");
+    }
+
+    #[test]
+    fn shown_tasks_are_emulated_at_once() {
+        assert_eq!(plan(true, 0, 0, 10), Plan::Now);
+        assert_eq!(plan(true, 100, MAX_BEHIND, 10), Plan::Now);
+    }
+
+    #[test]
+    fn hidden_tasks_are_deferred_within_the_bound() {
+        assert_eq!(plan(false, 0, 0, 4096), Plan::Defer { first: 0 });
+        assert_eq!(
+            plan(false, 1000, MAX_BEHIND - 4096, 4096),
+            Plan::Defer { first: 0 }
+        );
+        // Past the bound a task pays for its own new output first...
+        assert_eq!(
+            plan(false, MAX_BEHIND, MAX_BEHIND, 4096),
+            Plan::Defer { first: 4096 }
+        );
+        // ...and a task with too little backlog to pay is emulated at once,
+        // whoever else is behind.
+        assert_eq!(plan(false, 100, MAX_BEHIND, 4096), Plan::Now);
+        assert_eq!(plan(false, 0, MAX_BEHIND, 1), Plan::Now);
+    }
+}
