@@ -1,14 +1,16 @@
 //! Emulating behind the reader: the output of a task that no client shows
 //! is logged at once, as always, but it reaches the task's emulator only
-//! when the loop has nothing else to do, or when someone needs its screen.
+//! once the task has paused ([`QUIET`]) and the loop has nothing else to
+//! do, or when someone needs its screen.
 //!
 //! Why: a detached task that floods its terminal (a build, `cat` of a large
 //! file) waits for the server to read its pty. Reading and logging keep up
 //! with a raw pty; the emulator, on one core, does not (BENCHMARKS.md,
 //! reasons 1 and 2: on an SGR-heavy flood it is half of the server's CPU).
 //! Nobody sees the screen of a task that nobody shows, so the emulator can
-//! run behind and catch up while the loop is idle: the task's reads are
-//! never held up behind emulation. tmux cannot do this, as its emulator is
+//! run behind and catch up when the task pauses: while it floods, the
+//! server only reads and logs, and the task's reads are never held up
+//! behind emulation. tmux cannot do this, as its emulator is
 //! its only record of the output; bgmux has the log.
 //!
 //! What stays exact: everything that looks at a task's screen first
@@ -17,8 +19,7 @@
 //! (output written before the resize was meant for the old size). Output
 //! of a task that some client shows is emulated as it comes, as before.
 //! The terminal's answers to queries (`ESC [ c`, `ESC [ 6 n`) go out when
-//! their query is emulated: at once for a quiet task, after the backlog for
-//! a flooding one, which is not waiting for them.
+//! their query is emulated: 5 ms after the task paused to wait for them.
 //!
 //! What bounds it: [`MAX_BEHIND`] bytes across all tasks. Past it, a task's
 //! new output first emulates as much of its own backlog, so a task that
@@ -26,15 +27,27 @@
 //! when a client shows it never takes longer than emulating that much.
 
 use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
 use super::{Server, YIELD_AFTER};
 
 /// The most output, in bytes across all tasks, read but not yet emulated.
-/// Catching up this much takes 20–70 ms on this project's 2-core machine
-/// (the emulator inside the server runs at 250–900 MB/s, SGR-heavy to plain
-/// text), the worst wait a client can see on attaching to a task in the
-/// middle of a flood.
-pub const MAX_BEHIND: usize = 16 << 20;
+/// Catching up this much takes up to about 120 ms on this project's 2-core
+/// machine (13.7 MiB of SGR-heavy output in 51 ms, measured; plain text
+/// goes two to three times faster), the worst wait a client can see on
+/// attaching to a task in the middle of a flood. A flood of up to this
+/// size is read at the speed it is written; past it, the emulator keeps
+/// pace with the reads again, as it does without a backlog.
+pub const MAX_BEHIND: usize = 32 << 20;
+
+/// How long a task must have printed nothing before its backlog is worked
+/// on. The loop being idle is not the machine being idle: while a task
+/// floods, its writer and the kernel's pty work take the other core, and
+/// emulating in the gaps between reads took CPU from them (the flood
+/// drained slower than with no emulation at all). A flood leaves no gap
+/// this long; a task's last line before a pause is on its screen 5 ms
+/// later, and a query's answer (`ESC [ c`) 5 ms late.
+pub const QUIET: Duration = Duration::from_millis(5);
 
 /// The output of one task that its emulator has not seen yet: the batches
 /// as the reader read them, oldest first.
@@ -164,7 +177,16 @@ impl Server {
     pub fn catch_up(&mut self, id: u64) {
         let ctl = self.senders.ctl.clone();
         if let Some(task) = self.tasks.get_mut(&id) {
+            let bytes = task.backlog_len();
+            let start = Instant::now();
             task.catch_up(&ctl);
+            if bytes >= 1 << 20 {
+                tracing::debug!(
+                    "task {id}: caught up {} KiB of output in {:?}",
+                    bytes >> 10,
+                    start.elapsed()
+                );
+            }
         }
         self.behind.remove(&id);
     }
@@ -174,12 +196,39 @@ impl Server {
         !self.behind.is_empty()
     }
 
-    /// Idle work: emulates up to [`YIELD_AFTER`] bytes of the oldest-id
-    /// task that is behind, so the loop gets back to reading soon. Returns
-    /// how many it emulated.
+    /// The first task that is behind and has been quiet for [`QUIET`] (or
+    /// is gone, and only needs forgetting).
+    fn quiet_behind(&self, now: Instant) -> Option<u64> {
+        self.behind.iter().copied().find(|id| {
+            self.tasks
+                .get(id)
+                .is_none_or(|t| now.duration_since(t.last_output) >= QUIET)
+        })
+    }
+
+    /// Is there a backlog to work on now?
+    pub(super) fn catch_up_due(&self) -> bool {
+        self.is_behind() && self.quiet_behind(Instant::now()).is_some()
+    }
+
+    /// When the next task that is behind will have been quiet long enough,
+    /// if that is still to come (one that is due already is handled by the
+    /// loop's idle branch, not by a timer).
+    pub(super) fn next_catch_up(&self, now: Instant) -> Option<Instant> {
+        self.behind
+            .iter()
+            .filter_map(|id| self.tasks.get(id))
+            .map(|t| t.last_output + QUIET)
+            .filter(|t| *t > now)
+            .min()
+    }
+
+    /// Idle work: emulates up to [`YIELD_AFTER`] bytes of a task that is
+    /// behind and quiet, so the loop gets back to reading soon. Returns how
+    /// many it emulated.
     pub(super) fn emulate_behind(&mut self) -> usize {
         let ctl = self.senders.ctl.clone();
-        while let Some(id) = self.behind.first().copied() {
+        while let Some(id) = self.quiet_behind(Instant::now()) {
             let Some(task) = self.tasks.get_mut(&id) else {
                 self.behind.remove(&id);
                 continue;

@@ -322,7 +322,7 @@ impl Server {
                 // waits for its emulator (`behind.rs`), a slice at a time.
                 // It counts toward the streak as pty output does, so the
                 // readers get their turn after a slice's worth.
-                () = std::future::ready(()), if self.is_behind() => {
+                () = std::future::ready(()), if self.catch_up_due() => {
                     streak += self.emulate_behind();
                 }
             }
@@ -545,7 +545,8 @@ impl Server {
         let now = Instant::now();
         let timers = self.timers.iter().map(|(t, _)| *t);
         let renders = self.clients.values().filter_map(|c| c.render_deadline(now));
-        timers.chain(renders).min()
+        let catch_up = self.next_catch_up(now);
+        timers.chain(renders).chain(catch_up).min()
     }
 
     fn fire_timers(&mut self) {
