@@ -176,6 +176,8 @@ pub struct Server {
     pub config: Config,
     /// Tasks whose emulator is behind their output (`behind.rs`).
     behind: BTreeSet<u64>,
+    /// Backlog bytes emulated since memory was last given back (`behind.rs`).
+    behind_freed: usize,
 }
 
 /// Runs a server on `paths` with `config` until it has nothing left to do.
@@ -280,6 +282,7 @@ impl Server {
             started: Instant::now(),
             config,
             behind: BTreeSet::new(),
+            behind_freed: 0,
         }
     }
 
