@@ -19,17 +19,19 @@
 //! (output written before the resize was meant for the old size). Output
 //! of a task that some client shows is emulated as it comes, as before.
 //! The terminal's answers to queries (`ESC [ c`, `ESC [ 6 n`) go out when
-//! their query is emulated: 5 ms after the task paused to wait for them.
+//! their query is emulated: 5–10 ms after the task paused to wait for
+//! them.
 //!
 //! What bounds it: [`MAX_BEHIND`] bytes across all tasks. Past it, a task's
 //! new output first emulates as much of its own backlog, so a task that
 //! floods without end costs what it costs without deferral, and catching up
 //! when a client shows it never takes longer than emulating that much.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::{Server, YIELD_AFTER};
+use super::{Server, Timer, YIELD_AFTER};
 
 /// The most output, in bytes across all tasks, read but not yet emulated.
 /// Catching up this much takes up to about 120 ms on this project's 2-core
@@ -45,9 +47,23 @@ pub const MAX_BEHIND: usize = 32 << 20;
 /// floods, its writer and the kernel's pty work take the other core, and
 /// emulating in the gaps between reads took CPU from them (the flood
 /// drained slower than with no emulation at all). A flood leaves no gap
-/// this long; a task's last line before a pause is on its screen 5 ms
-/// later, and a query's answer (`ESC [ c`) 5 ms late.
+/// this long. The check runs every 5 ms, so a task's last line before a
+/// pause is on its screen 5–10 ms later, and a query's answer (`ESC [ c`)
+/// 5–10 ms late.
 pub const QUIET: Duration = Duration::from_millis(5);
+
+thread_local! {
+    /// Bytes in every backlog together (the server's loop and its tasks
+    /// live on one thread). Kept by the backlogs themselves, so that no
+    /// way a backlog ends (emulated, its task removed) can miss it, and
+    /// read in O(1) for every batch of output.
+    static TOTAL: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Bytes waiting in all backlogs.
+pub fn total() -> usize {
+    TOTAL.get()
+}
 
 /// The output of one task that its emulator has not seen yet: the batches
 /// as the reader read them, oldest first.
@@ -74,6 +90,7 @@ impl Backlog {
     /// Queues a batch behind the others.
     pub fn push(&mut self, data: Vec<u8>) {
         self.bytes += data.len();
+        TOTAL.set(TOTAL.get() + data.len());
         if !data.is_empty() {
             self.batches.push_back(data);
         }
@@ -99,11 +116,18 @@ impl Backlog {
             }
         }
         self.bytes -= taken;
+        TOTAL.set(TOTAL.get() - taken);
         if self.batches.is_empty() {
             // A flood's batches leave a large ring behind them.
             self.batches = VecDeque::new();
         }
         taken
+    }
+}
+
+impl Drop for Backlog {
+    fn drop(&mut self) {
+        TOTAL.set(TOTAL.get() - self.bytes);
     }
 }
 
@@ -142,20 +166,11 @@ impl Server {
         self.clients.values().any(|c| c.shows_or_previews(id))
     }
 
-    /// Bytes read but not emulated, across all tasks.
-    fn behind_total(&self) -> usize {
-        self.behind
-            .iter()
-            .filter_map(|id| self.tasks.get(id))
-            .map(|t| t.backlog_len())
-            .sum()
-    }
-
     /// Feeds a batch of task `id`'s output to its emulator now, or queues
     /// it for later (see the module's documentation).
     pub(super) fn emulate_or_defer(&mut self, id: u64, data: Vec<u8>) {
         let shown = self.shown(id);
-        let total = if shown { 0 } else { self.behind_total() };
+        let total = if shown { 0 } else { total() };
         let ctl = self.senders.ctl.clone();
         let Some(task) = self.tasks.get_mut(&id) else {
             return;
@@ -177,6 +192,10 @@ impl Server {
                 task.defer(data);
                 self.behind.insert(id);
                 self.behind_freed += emulated;
+                if !self.catch_up_armed {
+                    self.catch_up_armed = true;
+                    self.add_timer(QUIET, Timer::CatchUpCheck);
+                }
             }
         }
     }
@@ -237,21 +256,23 @@ impl Server {
         })
     }
 
-    /// Is there a backlog to work on now?
+    /// Is there a backlog to work on now? (Set by the check below, so the
+    /// loop asks in O(1) at every turn.)
     pub(super) fn catch_up_due(&self) -> bool {
-        self.is_behind() && self.quiet_behind(Instant::now()).is_some()
+        self.catch_up_ready
     }
 
-    /// When the next task that is behind will have been quiet long enough,
-    /// if that is still to come (one that is due already is handled by the
-    /// loop's idle branch, not by a timer).
-    pub(super) fn next_catch_up(&self, now: Instant) -> Option<Instant> {
-        self.behind
-            .iter()
-            .filter_map(|id| self.tasks.get(id))
-            .map(|t| t.last_output + QUIET)
-            .filter(|t| *t > now)
-            .min()
+    /// Every [`QUIET`] while some task is behind: has one of them paused?
+    /// A scan of the tasks that are behind, so it runs on a timer, not at
+    /// every turn of the loop (with 500 tasks printing, that scan at every
+    /// batch was most of the server's time).
+    pub(super) fn check_catch_up(&mut self) {
+        self.catch_up_armed = false;
+        self.catch_up_ready = self.quiet_behind(Instant::now()).is_some();
+        if self.is_behind() {
+            self.catch_up_armed = true;
+            self.add_timer(QUIET, Timer::CatchUpCheck);
+        }
     }
 
     /// Idle work: emulates up to [`YIELD_AFTER`] bytes of a task that is
@@ -273,6 +294,7 @@ impl Server {
             self.emulated_from_backlog(before - after);
             return before - after;
         }
+        self.catch_up_ready = false;
         0
     }
 }

@@ -123,6 +123,9 @@ pub enum Timer {
     StallCheck(ConnId),
     /// Accept connections again after accepting failed (out of fds).
     ResumeAccept,
+    /// Look for tasks whose emulator is behind and that have paused
+    /// (`behind.rs`).
+    CatchUpCheck,
 }
 
 /// All server state.
@@ -178,6 +181,11 @@ pub struct Server {
     behind: BTreeSet<u64>,
     /// Backlog bytes emulated since memory was last given back (`behind.rs`).
     behind_freed: usize,
+    /// A task that is behind has paused: the loop's idle branch works on
+    /// backlogs (`behind.rs`).
+    catch_up_ready: bool,
+    /// A [`Timer::CatchUpCheck`] is pending.
+    catch_up_armed: bool,
 }
 
 /// Runs a server on `paths` with `config` until it has nothing left to do.
@@ -283,6 +291,8 @@ impl Server {
             config,
             behind: BTreeSet::new(),
             behind_freed: 0,
+            catch_up_ready: false,
+            catch_up_armed: false,
         }
     }
 
@@ -548,8 +558,7 @@ impl Server {
         let now = Instant::now();
         let timers = self.timers.iter().map(|(t, _)| *t);
         let renders = self.clients.values().filter_map(|c| c.render_deadline(now));
-        let catch_up = self.next_catch_up(now);
-        timers.chain(renders).chain(catch_up).min()
+        timers.chain(renders).min()
     }
 
     fn fire_timers(&mut self) {
@@ -570,6 +579,7 @@ impl Server {
                 Timer::KillHook(pid) => self.kill_hook(pid),
                 Timer::StallCheck(conn) => self.check_stall(conn),
                 Timer::ResumeAccept => self.accepting = true,
+                Timer::CatchUpCheck => self.check_catch_up(),
             }
         }
         self.render_due();

@@ -196,14 +196,21 @@ impl Task {
         self.backlog.len()
     }
 
-    /// Emulates up to `max` bytes of the backlog, oldest first.
+    /// Emulates up to `max` bytes of the backlog, oldest first, in pieces
+    /// of at most a read's size with the answers to terminal queries
+    /// written after each, as if the pieces came as they were read: the
+    /// emulator keeps only so many answers, and input for a task that
+    /// does not read it is refused past [`MAX_PENDING_INPUT`] piece by
+    /// piece, so a long backlog of queries must not be answered in one go.
     pub fn emulate_backlog(&mut self, max: usize, events: &mpsc::Sender<Event>) {
-        if max == 0 || self.backlog.is_empty() {
-            return;
+        let mut left = max;
+        while left > 0 && !self.backlog.is_empty() {
+            let term = &mut self.term;
+            left -= self
+                .backlog
+                .take(left.min(READ_SIZE), |data| term.advance(data));
+            self.answer(events);
         }
-        let term = &mut self.term;
-        self.backlog.take(max, |data| term.advance(data));
-        self.answer(events);
     }
 
     /// Brings the emulator up to date with all the output read.
