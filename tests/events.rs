@@ -11,12 +11,26 @@ fn events_arrive_in_order_with_codes() {
     let mut child = bg
         .cmd(&["events", "--json"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    wait_until("the events stream is up", SECS10, || {
-        bg.server_up().then_some(())
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines {
+            let Ok(line) = line else { break };
+            let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+            if tx.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    // The server being up does not mean the stream's request has reached
+    // it yet: a probe task's events on the stream show it has.
+    wait_until("the events stream is subscribed", SECS10, || {
+        bg.server_up().then_some(())?;
+        bg.sh("exit 0");
+        rx.recv_timeout(std::time::Duration::from_millis(500)).ok()
     });
     let id = bg.sh("read x; exit 2");
     wait_until("the task waits", SECS10, || {
@@ -26,24 +40,20 @@ fn events_arrive_in_order_with_codes() {
     assert_eq!(bg.run(&["wait", &id.to_string()]).status.code(), Some(2));
     bg.ok(&["rm", &id.to_string()]);
     let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let event: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
-        assert_eq!(event["id"], id);
+    while seen.last().map(String::as_str) != Some("removed") {
+        let event = rx
+            .recv_timeout(SECS10)
+            .unwrap_or_else(|e| panic!("the event stream stopped after {seen:?}: {e}"));
+        if event["id"] != id {
+            continue; // A probe's.
+        }
         let kind = event["event"].as_str().unwrap().to_string();
         if kind == "exited" {
             assert_eq!(event["exit_code"], 2);
             assert_eq!(event["status"], "failed");
             assert!(event["duration_ms"].is_u64());
         }
-        seen.push(kind.clone());
-        if kind == "removed" {
-            break;
-        }
-    }
-    if seen.is_empty() {
-        let mut err = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-        panic!("the event stream ended early: {:?} {err}", child.wait());
+        seen.push(kind);
     }
     assert_eq!(seen, ["started", "waiting", "resumed", "exited", "removed"]);
     let _ = child.kill();
