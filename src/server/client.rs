@@ -165,7 +165,7 @@ impl Client {
 
     /// Does any pane of this view show `task`?
     pub fn shows(&self, task: u64) -> bool {
-        self.layout.tasks().contains(&task)
+        self.layout.contains(task)
     }
 
     /// Does this client draw task `task`: in a pane, or as the preview of
@@ -337,7 +337,6 @@ impl Server {
         self.last_view = Some(focused);
         let ctl = self.senders.ctl.clone();
         for p in &placed {
-            self.catch_up(p.task);
             if let Some(task) = self.tasks.get_mut(&p.task) {
                 task.resize(p.inner.cols, p.inner.rows, &ctl);
                 task.unseen = false;

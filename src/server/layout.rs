@@ -70,6 +70,15 @@ impl Node {
         out
     }
 
+    /// Does a pane show `task`? (No allocation: asked for every batch of
+    /// output, once per client.)
+    pub fn contains(&self, task: u64) -> bool {
+        match self {
+            Node::Pane(t) => *t == task,
+            Node::Split { children, .. } => children.iter().any(|(c, _)| c.contains(task)),
+        }
+    }
+
     fn collect(&self, out: &mut Vec<u64>) {
         match self {
             Node::Pane(task) => out.push(*task),
@@ -396,6 +405,7 @@ mod tests {
         n.split(0, Dir::Down, 2);
         n.split(1, Dir::Across, 3);
         assert_eq!(n.tasks(), vec![1, 2, 3]);
+        assert!(n.contains(1) && n.contains(2) && n.contains(3) && !n.contains(4));
         let p = n.place(area(80, 24));
         assert_eq!((p[0].outer.row, p[0].outer.rows), (0, 12));
         assert_eq!((p[1].outer.row, p[2].outer.row), (12, 12));
