@@ -25,8 +25,9 @@ use std::io::{self, Read, Write};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// Bumped whenever [`ClientMsg`] or [`ServerMsg`] change shape.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// Bumped whenever [`ClientMsg`] or [`ServerMsg`] change shape or meaning
+/// (4: after `DirectReady` the server reads the client's terminal too).
+pub const PROTOCOL_VERSION: u32 = 4;
 /// The package version, sent in `Hello` for the mismatch message.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The largest frame either side accepts; a bigger claimed length drops the
@@ -146,15 +147,17 @@ pub enum ClientMsg {
         /// Rows.
         rows: u16,
     },
-    /// Attached client: the terminal on its stdout, this device, is in raw
-    /// mode; the server may write frames to it itself. Answer: `Direct` if
-    /// it will, nothing if it will not (frames keep coming as data).
+    /// Attached client: the terminal on its stdin and stdout, this device,
+    /// is in raw mode; the server may write frames to it and read keys from
+    /// it itself. Answer: `Direct` if it will, nothing if it will not
+    /// (frames and keys keep coming as data).
     Direct {
-        /// `st_rdev` of the client's stdout.
+        /// `st_rdev` of the client's stdin and stdout.
         rdev: u64,
     },
-    /// Attached client: every frame before `Direct` is on the terminal; the
-    /// server writes the next ones there.
+    /// Attached client: every frame before `Direct` is on the terminal and
+    /// every key read so far is sent; the server writes the next frames
+    /// there and reads the next keys there.
     DirectReady,
     /// Attached client: leaving on its own (signalled). Answer: `Detached`,
     /// once the server writes nothing more to the client's terminal.

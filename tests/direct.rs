@@ -1,10 +1,15 @@
-//! Frames written by the server straight to the attached client's terminal
-//! (`server/direct.rs`): the server holds the terminal only while the
-//! client is attached, `BGMUX_DIRECT_OUTPUT=0` keeps frames on the socket,
-//! and a client that leaves on its own gets nothing from the server after
-//! it has restored its terminal.
+//! Frames written by the server straight to the attached client's terminal,
+//! and keys read by it from there (`server/direct.rs`): the server holds
+//! the terminal only while the client is attached, reads the keys typed on
+//! it, ends the attachment when it hangs up, `BGMUX_DIRECT_OUTPUT=0` keeps
+//! frames and keys on the socket, and a client that leaves on its own gets
+//! nothing from the server after it has restored its terminal.
 
 use std::io::Write;
+
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::Stdio;
 
 use crate::support::{text, wait_until, Bg, Outer, SECS10};
 
@@ -65,6 +70,120 @@ fn bgmux_direct_output_0_keeps_every_frame_on_the_socket() {
     assert_eq!(fds_on(server, &client_tty(&outer)), 0);
     outer.type_bytes(b"\x02d");
     assert!(outer.wait_exit().success());
+}
+
+/// Stops or continues the client `pid` (a test's own child).
+fn signal(pid: u32, sig: libc::c_int) {
+    // SAFETY: signalling a process this test started.
+    assert_eq!(unsafe { libc::kill(pid as i32, sig) }, 0);
+}
+
+#[test]
+fn the_server_reads_the_keys_typed_on_the_client_terminal() {
+    let bg = Bg::new();
+    bg.ok(&["run", "--name", "sh", "--", "/bin/sh"]);
+    let mut outer = Outer::spawn(bg.cmd(&["attach", "sh"]), 80, 24);
+    outer.wait_for("[bgmux] 1:sh");
+    // Keys typed once the handshake is done reach the task; the client
+    // may or may not have read these ones.
+    outer.type_bytes(b"echo fir''st\r");
+    outer.wait_for("first");
+    // A stopped client reads nothing: whatever reaches the task now was
+    // read by the server, and drawn by it.
+    signal(outer.child.id(), libc::SIGSTOP);
+    outer.type_bytes(b"echo sec''ond\r");
+    outer.wait_for("second");
+    signal(outer.child.id(), libc::SIGCONT);
+    outer.type_bytes(b"\x02d");
+    assert!(outer.wait_exit().success());
+}
+
+#[test]
+fn a_terminal_that_hangs_up_ends_the_attachment_the_server_reads() {
+    let bg = Bg::new();
+    // With -v the server logs why the attachment ended.
+    assert!(bg.cmd(&["-v", "start-server"]).status().unwrap().success());
+    bg.ok(&["run", "--name", "sh", "--", "/bin/sh"]);
+    // A terminal of this test's own, read only here, so that closing its
+    // master hangs it up.
+    // SAFETY: plain libc pty calls on fds we own.
+    let (master, slave) = unsafe {
+        let m =
+            libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC | libc::O_NONBLOCK);
+        assert!(m >= 0);
+        assert_eq!(libc::grantpt(m), 0);
+        assert_eq!(libc::unlockpt(m), 0);
+        let s = libc::open(
+            libc::ptsname(m),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        assert!(s >= 0);
+        let ws = libc::winsize {
+            ws_row: 24,
+            ws_col: 80,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        libc::ioctl(s, libc::TIOCSWINSZ, &ws);
+        (
+            std::fs::File::from(OwnedFd::from_raw_fd(m)),
+            OwnedFd::from_raw_fd(s),
+        )
+    };
+    let mut attach = bg.cmd(&["attach", "sh"]);
+    attach
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave))
+        .env("TERM", "xterm-256color");
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        attach.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY as _, 0);
+            Ok(())
+        });
+    }
+    let mut client = attach.spawn().unwrap();
+    let tty = std::fs::read_link(format!("/proc/{}/fd/1", client.id())).unwrap();
+    let mut master = master;
+    let mut seen = Vec::new();
+    let mut shows = |master: &mut std::fs::File, needle: &str| {
+        use std::io::Read;
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        text(&seen).contains(needle)
+    };
+    wait_until("the client is attached", SECS10, || {
+        shows(&mut master, "[bgmux] 1:sh").then_some(())
+    });
+    // Stopped, the client can neither read the keys nor notice the
+    // hang-up: the server does both.
+    signal(client.id(), libc::SIGSTOP);
+    master.write_all(b"echo rea''d\r").unwrap();
+    wait_until("the server reads and draws the keys", SECS10, || {
+        shows(&mut master, "read").then_some(())
+    });
+    let server = bg.server_process();
+    assert_eq!(fds_on(server, &tty), 1);
+    drop(master);
+    wait_until("the server lets the hung-up terminal go", SECS10, || {
+        (fds_on(server, &tty) == 0).then_some(())
+    });
+    wait_until("no client is attached", SECS10, || {
+        (bg.ls()[0]["attached_clients"] == 0).then_some(())
+    });
+    // Ended by the hang-up itself, not by a frame that failed to go out.
+    let log = bg.state.join(format!("bgmux-server-{server}.log"));
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(log.contains("its terminal hung up or closed"), "{log}");
+    signal(client.id(), libc::SIGCONT);
+    wait_until("the client exits", SECS10, || client.try_wait().unwrap());
 }
 
 /// A task that redraws its screen with new numbers without a pause, so

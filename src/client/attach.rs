@@ -7,9 +7,10 @@
 //! socket.
 //!
 //! Once in raw mode the client asks the server to write frames to its
-//! terminal itself (`server/direct.rs` has the handshake); then only keys,
-//! sizes and messages pass through this loop. `BGMUX_DIRECT_OUTPUT=0` keeps
-//! every frame on the socket.
+//! terminal and read keys from it itself (`server/direct.rs` has the
+//! handshake); then only sizes and messages pass through this loop, which
+//! still watches the terminal for a hang-up. `BGMUX_DIRECT_OUTPUT=0` keeps
+//! every frame and key on the socket.
 
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
@@ -102,20 +103,25 @@ pub fn run(mut conn: Conn, before: &mut dyn FnMut(u64) -> Result<()>) -> Result<
     }
 }
 
-/// The device number of the terminal on stdout, if the server may write
-/// frames to it: stdout is a terminal and `BGMUX_DIRECT_OUTPUT` is not `0`.
+/// The device number of the terminal on stdin and stdout, if the server may
+/// write frames to it and read keys from it: both are that one terminal and
+/// `BGMUX_DIRECT_OUTPUT` is not `0`.
 fn direct_rdev() -> Option<u64> {
     if std::env::var_os("BGMUX_DIRECT_OUTPUT").is_some_and(|v| v == "0") {
         return None;
     }
-    // SAFETY: isatty only reads the fd.
-    if unsafe { libc::isatty(1) } != 1 {
-        return None;
-    }
-    // SAFETY: an all-zero stat is valid; fstat fills it.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fstat writes into the valid struct.
-    (unsafe { libc::fstat(1, &mut st) } == 0).then_some(st.st_rdev)
+    let rdev = |fd| {
+        // SAFETY: isatty only reads the fd.
+        if unsafe { libc::isatty(fd) } != 1 {
+            return None;
+        }
+        // SAFETY: an all-zero stat is valid; fstat fills it.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: fstat writes into the valid struct.
+        (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st.st_rdev)
+    };
+    let out = rdev(1)?;
+    (rdev(0)? == out).then_some(out)
 }
 
 /// How long a client leaving on its own waits for the server to stop
@@ -217,9 +223,11 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
     };
     loop {
         let mut fds = [
+            // Once the server reads the terminal, only a hang-up of it
+            // (always reported) wakes the loop.
             libc::pollfd {
                 fd: 0,
-                events: libc::POLLIN,
+                events: if frames.direct { 0 } else { libc::POLLIN },
                 revents: 0,
             },
             libc::pollfd {
@@ -257,7 +265,14 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
                 Some(Read::More) => {}
             }
         }
-        if fds[0].revents != 0 {
+        if frames.direct {
+            // The server reads the keys now (from the moment the marker
+            // came, even in this turn); only a hang-up concerns the client.
+            if fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+                frames.leave(conn);
+                return Ok("[detached from bgmux: terminal closed]".into());
+            }
+        } else if fds[0].revents != 0 {
             // SAFETY: the buffer is valid for writes of its length.
             let n = unsafe { libc::read(0, input.as_mut_ptr().cast(), input.len()) };
             if n == 0

@@ -127,6 +127,8 @@ pub struct Tty {
     pub active: bool,
     /// The task that waits for the terminal to become writable.
     waiter: Option<tokio::task::JoinHandle<()>>,
+    /// The task that reads the keys typed on the terminal, once active.
+    reader: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Tty {
@@ -135,24 +137,75 @@ impl Tty {
     pub fn new(file: std::fs::File) -> std::io::Result<Tty> {
         // SAFETY: the `File` owns its fd, which stays open and the same for
         // the whole life of the `AsyncFd`.
-        let fd = unsafe { AsyncFd::register_with_interest(file, tokio::io::Interest::WRITABLE) }?;
+        let fd = unsafe {
+            AsyncFd::register_with_interest(
+                file,
+                tokio::io::Interest::READABLE | tokio::io::Interest::WRITABLE,
+            )
+        }?;
         Ok(Tty {
             fd: Rc::new(fd),
             outbox: Outbox::default(),
             active: false,
             waiter: None,
+            reader: None,
         })
+    }
+
+    /// Reads the keys typed on the terminal from now on, as the client
+    /// did until it stopped (`direct.rs`): each read becomes an
+    /// [`Event::Data`] of connection `id`, as if it came over the socket,
+    /// and the end of the terminal an [`Event::TtyClosed`].
+    pub fn start_reading(&mut self, id: ConnId, events: mpsc::Sender<Event>) {
+        if self.reader.is_none() {
+            let fd = Rc::clone(&self.fd);
+            self.reader = Some(tokio::task::spawn_local(read_keys(id, fd, events)));
+        }
     }
 }
 
 impl Drop for Tty {
     fn drop(&mut self) {
-        // The waiter holds the terminal open; a terminal nobody reads would
-        // keep it forever.
+        // The waiter and the reader hold the terminal open; a terminal
+        // nobody reads would be kept forever, and the reader would take
+        // keys meant for the shell the client goes back to.
         if let Some(waiter) = self.waiter.take() {
             waiter.abort();
         }
+        if let Some(reader) = self.reader.take() {
+            reader.abort();
+        }
     }
+}
+
+/// Reads an attached client's terminal until it ends (see
+/// [`Tty::start_reading`]). One read per wake-up, of what the terminal
+/// holds: a key is usually a read of its own.
+async fn read_keys(id: ConnId, fd: Rc<AsyncFd<std::fs::File>>, events: mpsc::Sender<Event>) {
+    use std::io::Read;
+    let mut buf = vec![0u8; 4096];
+    loop {
+        let Ok(mut ready) = fd.readable().await else {
+            break;
+        };
+        match ready.try_io(|f| f.get_ref().read(&mut buf)) {
+            Ok(Ok(0)) => break,
+            Ok(Ok(n)) => {
+                if events
+                    .send(Event::Data(id, buf[..n].to_vec()))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // A hung-up terminal reads as EIO.
+            Ok(Err(_)) => break,
+            Err(_would_block) => {}
+        }
+    }
+    let _ = events.send(Event::TtyClosed(id)).await;
 }
 
 /// The loop's side of one connection.

@@ -73,6 +73,9 @@ pub enum Event {
     Writable(ConnId),
     /// An attached client's terminal can take more bytes (`direct.rs`).
     TtyWritable(ConnId),
+    /// An attached client's terminal, which the server reads, ended: it
+    /// was closed or hung up (`direct.rs`).
+    TtyClosed(ConnId),
 }
 
 /// How many bytes of pty output the loop handles in a row before it lets
@@ -401,6 +404,7 @@ impl Server {
                 }
                 self.flush(conn);
             }
+            Event::TtyClosed(conn) => self.terminal_closed(conn),
         }
     }
 
