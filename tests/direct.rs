@@ -99,6 +99,53 @@ fn the_server_reads_the_keys_typed_on_the_client_terminal() {
 }
 
 #[test]
+fn keys_typed_while_the_terminal_is_handed_over_arrive_once_and_in_order() {
+    let bg = Bg::new();
+    let out = bg.dir.join("typed");
+    // The task keeps every byte it gets, and shows nothing.
+    let script = format!("stty raw -echo; exec cat > {}", out.display());
+    bg.ok(&["run", "--name", "keep", "--", "/bin/sh", "-c", &script]);
+    let mut typed = String::new();
+    // A race shows only now and then: hand the terminal over eight times.
+    for round in 0..8 {
+        let mut outer = Outer::spawn(bg.cmd(&["attach", "keep"]), 80, 24);
+        let server = bg.server_process();
+        let tty = client_tty(&outer);
+        // Type from the client's start on, through its attach and the
+        // handshake, until the server holds the terminal and a while
+        // after: the first keys go through the client, the last through
+        // the server.
+        let mut after = None;
+        for i in 0..600 {
+            let word = format!("r{round}k{i:03} ");
+            outer.type_bytes(word.as_bytes());
+            typed.push_str(&word);
+            if after.is_none() && fds_on(server, &tty) == 1 {
+                after = Some(i);
+            }
+            if after.is_some_and(|at| i >= at + 40) {
+                break;
+            }
+        }
+        assert!(
+            after.is_some(),
+            "round {round}: the server never opened the terminal"
+        );
+        wait_until("the task has every key", SECS10, || {
+            let got = std::fs::read_to_string(&out).unwrap_or_default();
+            (got.len() >= typed.len()).then_some(())
+        });
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            typed,
+            "round {round}"
+        );
+        outer.type_bytes(b"\x02d");
+        assert!(outer.wait_exit().success());
+    }
+}
+
+#[test]
 fn a_terminal_that_hangs_up_ends_the_attachment_the_server_reads() {
     let bg = Bg::new();
     // With -v the server logs why the attachment ended.
