@@ -28,6 +28,10 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 /// Bumped whenever [`ClientMsg`] or [`ServerMsg`] change shape or meaning
 /// (4: after `DirectReady` the server reads the client's terminal too).
 pub const PROTOCOL_VERSION: u32 = 4;
+/// The line an attachment ends with when its terminal closed or hung up,
+/// whichever side saw it: the client reading its terminal, or the server
+/// once it reads it (`server/direct.rs`).
+pub const TERMINAL_CLOSED: &str = "[detached from bgmux: terminal closed]";
 /// The package version, sent in `Hello` for the mismatch message.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The largest frame either side accepts; a bigger claimed length drops the

@@ -7,11 +7,9 @@
 
 use std::io::Write;
 
-use std::os::fd::{FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::process::Stdio;
+use std::os::fd::AsRawFd;
 
-use crate::support::{text, wait_until, Bg, Outer, SECS10};
+use crate::support::{spawn_on_pty, text, wait_until, Bg, Outer, SECS10};
 
 /// How many of `pid`'s fds are open on `target` (a path like /dev/pts/3).
 fn fds_on(pid: i32, target: &std::path::Path) -> usize {
@@ -72,6 +70,20 @@ fn bgmux_direct_output_0_keeps_every_frame_on_the_socket() {
     assert!(outer.wait_exit().success());
 }
 
+/// Waits until the server (started with `-v`) has taken over the
+/// terminal of a client: from then on it reads the keys, whatever the
+/// client does.
+fn wait_for_handover(bg: &Bg) {
+    let server = bg.server_process();
+    let log = bg.state.join(format!("bgmux-server-{server}.log"));
+    wait_until("the server takes over the terminal", SECS10, || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("the server writes to and reads its terminal")
+            .then_some(())
+    });
+}
+
 /// Stops or continues the client `pid` (a test's own child).
 fn signal(pid: u32, sig: libc::c_int) {
     // SAFETY: signalling a process this test started.
@@ -81,6 +93,8 @@ fn signal(pid: u32, sig: libc::c_int) {
 #[test]
 fn the_server_reads_the_keys_typed_on_the_client_terminal() {
     let bg = Bg::new();
+    // With -v the server logs when it takes the terminal over.
+    assert!(bg.cmd(&["-v", "start-server"]).status().unwrap().success());
     bg.ok(&["run", "--name", "sh", "--", "/bin/sh"]);
     let mut outer = Outer::spawn(bg.cmd(&["attach", "sh"]), 80, 24);
     outer.wait_for("[bgmux] 1:sh");
@@ -88,6 +102,7 @@ fn the_server_reads_the_keys_typed_on_the_client_terminal() {
     // may or may not have read these ones.
     outer.type_bytes(b"echo fir''st\r");
     outer.wait_for("first");
+    wait_for_handover(&bg);
     // A stopped client reads nothing: whatever reaches the task now was
     // read by the server, and drawn by it.
     signal(outer.child.id(), libc::SIGSTOP);
@@ -114,23 +129,28 @@ fn keys_typed_while_the_terminal_is_handed_over_arrive_once_and_in_order() {
         // Type from the client's start on, through its attach and the
         // handshake, until the server holds the terminal and a while
         // after: the first keys go through the client, the last through
-        // the server.
-        let mut after = None;
-        for i in 0..600 {
-            let word = format!("r{round}k{i:03} ");
-            outer.type_bytes(word.as_bytes());
-            typed.push_str(&word);
-            if after.is_none() && fds_on(server, &tty) == 1 {
-                after = Some(i);
-            }
-            if after.is_some_and(|at| i >= at + 40) {
-                break;
-            }
+        // the server. Until the client is in raw mode its terminal holds
+        // at most a line of 4 095 bytes, so the first burst stops short
+        // of that, and a slow handshake is waited for.
+        let start = typed.len();
+        let mut word = 0;
+        let mut type_word = |outer: &mut Outer, typed: &mut String| {
+            let w = format!("r{round}k{word:03} ");
+            outer.type_bytes(w.as_bytes());
+            typed.push_str(&w);
+            word += 1;
+        };
+        while fds_on(server, &tty) == 0 && typed.len() - start < 3000 {
+            type_word(&mut outer, &mut typed);
         }
-        assert!(
-            after.is_some(),
-            "round {round}: the server never opened the terminal"
+        wait_until(
+            &format!("round {round}: the server opens the terminal"),
+            SECS10,
+            || (fds_on(server, &tty) == 1).then_some(()),
         );
+        for _ in 0..40 {
+            type_word(&mut outer, &mut typed);
+        }
         wait_until("the task has every key", SECS10, || {
             let got = std::fs::read_to_string(&out).unwrap_or_default();
             (got.len() >= typed.len()).then_some(())
@@ -151,49 +171,19 @@ fn a_terminal_that_hangs_up_ends_the_attachment_the_server_reads() {
     // With -v the server logs why the attachment ended.
     assert!(bg.cmd(&["-v", "start-server"]).status().unwrap().success());
     bg.ok(&["run", "--name", "sh", "--", "/bin/sh"]);
-    // A terminal of this test's own, read only here, so that closing its
-    // master hangs it up.
-    // SAFETY: plain libc pty calls on fds we own.
-    let (master, slave) = unsafe {
-        let m =
-            libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC | libc::O_NONBLOCK);
-        assert!(m >= 0);
-        assert_eq!(libc::grantpt(m), 0);
-        assert_eq!(libc::unlockpt(m), 0);
-        let s = libc::open(
-            libc::ptsname(m),
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
-        );
-        assert!(s >= 0);
-        let ws = libc::winsize {
-            ws_row: 24,
-            ws_col: 80,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        libc::ioctl(s, libc::TIOCSWINSZ, &ws);
-        (
-            std::fs::File::from(OwnedFd::from_raw_fd(m)),
-            OwnedFd::from_raw_fd(s),
-        )
-    };
-    let mut attach = bg.cmd(&["attach", "sh"]);
-    attach
-        .stdin(Stdio::from(slave.try_clone().unwrap()))
-        .stdout(Stdio::from(slave.try_clone().unwrap()))
-        .stderr(Stdio::from(slave))
-        .env("TERM", "xterm-256color");
-    // SAFETY: setsid and ioctl are async-signal-safe.
+    // A terminal of this test's own, read only here (without blocking), so
+    // that closing its master hangs it up.
+    let (mut master, mut client) = spawn_on_pty(bg.cmd(&["attach", "sh"]), 80, 24);
+    // SAFETY: fcntl on the master this test owns.
     unsafe {
-        attach.pre_exec(|| {
-            libc::setsid();
-            libc::ioctl(0, libc::TIOCSCTTY as _, 0);
-            Ok(())
-        });
+        let fd = master.as_raw_fd();
+        libc::fcntl(
+            fd,
+            libc::F_SETFL,
+            libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK,
+        );
     }
-    let mut client = attach.spawn().unwrap();
     let tty = std::fs::read_link(format!("/proc/{}/fd/1", client.id())).unwrap();
-    let mut master = master;
     let mut seen = Vec::new();
     let mut shows = |master: &mut std::fs::File, needle: &str| {
         use std::io::Read;
@@ -209,6 +199,7 @@ fn a_terminal_that_hangs_up_ends_the_attachment_the_server_reads() {
     wait_until("the client is attached", SECS10, || {
         shows(&mut master, "[bgmux] 1:sh").then_some(())
     });
+    wait_for_handover(&bg);
     // Stopped, the client can neither read the keys nor notice the
     // hang-up: the server does both.
     signal(client.id(), libc::SIGSTOP);

@@ -232,6 +232,44 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Runs `cmd` on a new `cols`×`rows` pty as its controlling terminal (in
+/// a session of its own), with `TERM=xterm-256color`; returns the pty's
+/// master and the child.
+pub fn spawn_on_pty(mut cmd: Command, cols: u16, rows: u16) -> (std::fs::File, Child) {
+    // SAFETY: plain libc pty calls on fds we own.
+    let (master, slave) = unsafe {
+        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        assert!(m >= 0);
+        assert_eq!(libc::grantpt(m), 0);
+        assert_eq!(libc::unlockpt(m), 0);
+        let name = libc::ptsname(m);
+        let s = libc::open(name, libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        assert!(s >= 0);
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        libc::ioctl(s, libc::TIOCSWINSZ, &ws);
+        (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s))
+    };
+    cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    cmd.env("TERM", "xterm-256color");
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY as _, 0);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().unwrap();
+    (std::fs::File::from(master), child)
+}
+
 /// An outer terminal: a pty whose slave runs a client, whose master the
 /// test reads into an emulator and writes keys into.
 pub struct Outer {
@@ -245,39 +283,8 @@ pub struct Outer {
 
 impl Outer {
     /// Runs `cmd` on a new `cols`×`rows` pty as its controlling terminal.
-    pub fn spawn(mut cmd: Command, cols: u16, rows: u16) -> Outer {
-        // SAFETY: plain libc pty calls on fds we own.
-        let (master, slave) = unsafe {
-            let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-            assert!(m >= 0);
-            assert_eq!(libc::grantpt(m), 0);
-            assert_eq!(libc::unlockpt(m), 0);
-            let name = libc::ptsname(m);
-            let s = libc::open(name, libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-            assert!(s >= 0);
-            let ws = libc::winsize {
-                ws_row: rows,
-                ws_col: cols,
-                ws_xpixel: 0,
-                ws_ypixel: 0,
-            };
-            libc::ioctl(s, libc::TIOCSWINSZ, &ws);
-            (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s))
-        };
-        cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        cmd.env("TERM", "xterm-256color");
-        // SAFETY: setsid and ioctl are async-signal-safe.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::setsid();
-                libc::ioctl(0, libc::TIOCSCTTY as _, 0);
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().unwrap();
-        let master = std::fs::File::from(master);
+    pub fn spawn(cmd: Command, cols: u16, rows: u16) -> Outer {
+        let (master, child) = spawn_on_pty(cmd, cols, rows);
         let screen = Arc::new(Mutex::new((
             bgmux_term::Terminal::new(rows, cols, 0),
             Vec::new(),

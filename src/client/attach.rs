@@ -270,7 +270,7 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
             // came, even in this turn); only a hang-up concerns the client.
             if fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
                 frames.leave(conn);
-                return Ok("[detached from bgmux: terminal closed]".into());
+                return Ok(protocol::TERMINAL_CLOSED.into());
             }
         } else if fds[0].revents != 0 {
             // SAFETY: the buffer is valid for writes of its length.
@@ -279,7 +279,7 @@ fn pump(conn: &mut Conn, signals: &Signals) -> Result<String> {
                 || (n < 0
                     && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted)
             {
-                return Ok("[detached from bgmux: terminal closed]".into());
+                return Ok(protocol::TERMINAL_CLOSED.into());
             }
             if n > 0 {
                 frame.clear();

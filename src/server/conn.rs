@@ -21,6 +21,7 @@
 //! state; a client that reads slowly but reads is never dropped.
 
 use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -174,6 +175,20 @@ impl Drop for Tty {
         }
         if let Some(reader) = self.reader.take() {
             reader.abort();
+        }
+        // An aborted task is dropped, and its hold on the terminal with it,
+        // only at the runtime's next turn, after the `Detached` that ended
+        // the attachment may have reached the client: the terminal must be
+        // closed now (`direct.rs`, step 4). /dev/null takes its place, so
+        // that its fd number stays taken until those tasks let go of it
+        // (deregistering and closing what is then /dev/null), and no file
+        // opened meanwhile can get that number under their registration.
+        if Rc::strong_count(&self.fd) > 1 {
+            if let Ok(null) = std::fs::File::open("/dev/null") {
+                // SAFETY: both fds are open; dup2 atomically replaces the
+                // terminal's file at that number with /dev/null.
+                unsafe { libc::dup2(null.as_raw_fd(), self.fd.as_raw_fd()) };
+            }
         }
     }
 }

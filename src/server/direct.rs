@@ -4,8 +4,8 @@
 //! and every key from its terminal to the socket; that is one more process
 //! to wake on each way between a key and its echo on the screen
 //! (BENCHMARKS.md, latency). tmux's server writes to its clients' terminals
-//! directly, and reads their keys through the client. bgmux's server does
-//! both itself once the client asks, so a key and its echo pass through
+//! and reads their keys itself (its client sleeps while one types), and so
+//! does bgmux's once the client asks, so a key and its echo pass through
 //! the server alone:
 //!
 //! 1. The client puts its terminal in raw mode and the alternate screen,
@@ -48,7 +48,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 
 use super::conn::Tty;
 use super::{ConnId, Server};
-use crate::protocol::ServerMsg;
+use crate::protocol::{ServerMsg, TERMINAL_CLOSED};
 
 impl Server {
     /// `Direct { rdev }` from an attached client: opens its terminal and
@@ -90,6 +90,7 @@ impl Server {
         };
         tty.active = true;
         tty.start_reading(conn, self.senders.ctl.clone());
+        tracing::debug!("connection {conn}: the server writes to and reads its terminal");
         if let Some(client) = self.clients.get_mut(&conn) {
             client.switching = false;
             client.dirty = true;
@@ -113,8 +114,7 @@ impl Server {
     pub(super) fn terminal_closed(&mut self, conn: ConnId) {
         if self.clients.contains_key(&conn) {
             tracing::info!("connection {conn}: its terminal hung up or closed; detaching it");
-            let line = "[detached from bgmux: terminal closed]".to_string();
-            self.reply(conn, &ServerMsg::Detached(line));
+            self.reply(conn, &ServerMsg::Detached(TERMINAL_CLOSED.into()));
         }
     }
 }
